@@ -1,0 +1,259 @@
+"""Callbacks: code that runs at fixed points of ``fit`` (train/epoch/batch begin and end).
+
+``History`` records the per-epoch logs; ``ProgressBar`` shows progress with tqdm;
+``EarlyStopping`` and ``ModelCheckpoint`` behave as their Keras namesakes.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+if TYPE_CHECKING:
+    from glassnet.models import Sequential
+
+Logs = dict[str, float]
+
+
+class Callback:
+    """Base class: override any of the ``on_*`` hooks. ``self.model`` is the model being fit."""
+
+    def __init__(self) -> None:
+        self.model: Sequential | None = None
+        self.params: dict[str, Any] = {}
+
+    def set_model(self, model: Sequential) -> None:
+        self.model = model
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs: Logs | None = None) -> None: ...
+    def on_train_end(self, logs: Logs | None = None) -> None: ...
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None: ...
+    def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None: ...
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None: ...
+
+
+def overrides(callback: Callback, hook: str) -> bool:
+    """True if the callback's class replaces the base class's (empty) hook."""
+    return getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
+class History(Callback):
+    """Records each epoch's logs: ``history["loss"][e]`` is the loss of epoch e.
+
+    ``loss`` and the metrics are the batch-size-weighted means over the epoch's batches, each
+    measured before that batch's update (as Keras reports them); ``val_*`` are measured on the
+    validation data after the epoch.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+        self.stop_reason: str | None = None
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+
+    def __repr__(self) -> str:
+        keys = ", ".join(self.history)
+        return f"History(epochs={len(self.epoch)}, keys=[{keys}])"
+
+
+def _format_logs(logs: Logs) -> str:
+    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+
+
+class ProgressBar(Callback):
+    """Progress display. verbose=1: a tqdm bar per epoch (steps, elapsed time, time per step,
+    running loss and metrics); verbose=2: one line per epoch."""
+
+    def __init__(self, verbose: int = 1) -> None:
+        super().__init__()
+        self.verbose = verbose
+        self._bar: Any = None
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        self._start = time.perf_counter()
+        if self.verbose == 1:
+            self._bar = tqdm(
+                total=self.params.get("steps"),
+                desc=f"Epoch {epoch + 1}/{self.params.get('epochs')}",
+                unit="step",
+                file=sys.stdout,
+                leave=True,
+                dynamic_ncols=True,
+            )
+
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix_str(_format_logs(logs or {}), refresh=False)
+            self._bar.update(1)
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        elapsed = time.perf_counter() - self._start
+        if self._bar is not None:
+            self._bar.set_postfix_str(_format_logs(logs or {}), refresh=False)
+            self._bar.close()
+            self._bar = None
+        elif self.verbose == 2:
+            steps = max(1, self.params.get("steps") or 1)
+            print(
+                f"Epoch {epoch + 1}/{self.params.get('epochs')} - {elapsed:.1f}s - "
+                f"{1000 * elapsed / steps:.0f}ms/step - {_format_logs(logs or {})}",
+                flush=True,
+            )
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def _resolve_mode(mode: str, monitor: str) -> str:
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+    if mode == "auto":
+        return "max" if "acc" in monitor else "min"
+    return mode
+
+
+class EarlyStopping(Callback):
+    """Stop training when a monitored quantity has stopped improving (Keras semantics).
+
+    An epoch improves when ``value − min_delta < best`` (mode "min") or ``value + min_delta >
+    best`` (mode "max"). After ``patience`` epochs without improvement, training stops; with
+    ``restore_best_weights`` the model gets back the weights of its best epoch.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        patience: int = 0,
+        verbose: int = 0,
+        mode: str = "auto",
+        baseline: float | None = None,
+        restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
+    ) -> None:
+        super().__init__()
+        from glassnet.utils import check_number, check_positive_int
+
+        self.monitor = monitor
+        self.min_delta = abs(check_number("EarlyStopping min_delta", min_delta))
+        self.patience = check_positive_int("EarlyStopping patience", patience, allow_zero=True)
+        self.verbose = verbose
+        self.mode = _resolve_mode(mode, monitor)
+        self.baseline = baseline
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
+
+    def _improves(self, value: float, reference: float) -> bool:
+        if self.mode == "min":
+            return value + self.min_delta < reference
+        return value - self.min_delta > reference
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_weights: list[np.ndarray] | None = None
+        self.best_epoch = 0
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        assert self.model is not None
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            available = ", ".join(logs or {})
+            raise ValueError(
+                f"EarlyStopping monitors {self.monitor!r}, which fit does not report; "
+                f"available: {available} (val_* needs validation_split or validation_data)"
+            )
+        if epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
+        self.wait += 1
+        if self._improves(current, self.best):
+            self.best, self.best_epoch = current, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._improves(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        assert self.model is not None
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+
+class ModelCheckpoint(Callback):
+    """Save the model after every epoch, or only when the monitored value improves.
+
+    ``filepath`` may hold format fields filled from the epoch's logs, e.g.
+    ``"model-{epoch:02d}-{val_loss:.3f}.glassnet"`` (epoch counts from 1, as in Keras).
+    """
+
+    def __init__(
+        self,
+        filepath: str | Path,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        mode: str = "auto",
+    ) -> None:
+        super().__init__()
+        self.filepath = str(filepath)
+        self.monitor = monitor
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+        self.mode = _resolve_mode(mode, monitor)
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        assert self.model is not None
+        logs = logs or {}
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_best_only:
+            current = logs.get(self.monitor)
+            if current is None:
+                raise ValueError(
+                    f"ModelCheckpoint monitors {self.monitor!r}, which fit does not report; "
+                    f"available: {', '.join(logs)}"
+                )
+            better = current < self.best if self.mode == "min" else current > self.best
+            if not better:
+                return
+            if self.verbose > 0:
+                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
+                      f"{current:.5f}, saving model to {path}")
+            self.best = current
+        elif self.verbose > 0:
+            print(f"Epoch {epoch + 1}: saving model to {path}")
+        self.model.save(path)
+
+
+class TerminateOnNaN(Callback):
+    """Kept for Keras code: ``fit`` always stops when the loss turns NaN or infinite."""

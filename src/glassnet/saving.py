@@ -1,0 +1,142 @@
+"""Saving and loading models: one file, plain data only.
+
+The file is a NumPy ``.npz`` (zip) archive: a JSON header (format, version, architecture,
+compile settings, random states) stored as bytes, the weights, and the optimizer state.
+It is read with ``allow_pickle=False``, so a file from a stranger can never run code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from glassnet import config, layers, losses, optimizers
+from glassnet.models import Sequential
+
+FORMAT = "glassnet-model"
+VERSION = 1
+_HEADER = "header"
+
+
+def save_model(model: Sequential, filepath: str | Path) -> None:
+    """Write the model to ``filepath`` atomically (a temporary file, then a rename)."""
+    if not model.built:
+        raise ValueError(
+            f"model {model.name!r} is not built, so it has no weights to save: give the first "
+            "layer an input_shape or fit the model first"
+        )
+    path = Path(filepath)
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot save the model to {str(path)!r}: it is a directory")
+    header: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "floatx": str(model._params[0].dtype) if model._params else config.floatx(),
+        "model": model.get_config(),
+        "compile": None,
+        "rng_state": model._rng.bit_generator.state if model._rng is not None else None,
+        "dropout_rng_states": {
+            layer.name: layer.rng.bit_generator.state
+            for layer in model.layers
+            if isinstance(layer, layers.Dropout) and layer.rng is not None
+        },
+    }
+    arrays: dict[str, np.ndarray] = {
+        f"weights/{i}": w for i, w in enumerate(model.get_weights())
+    }
+    if model.compiled:
+        assert model.optimizer is not None and model.loss is not None
+        iterations, slots = model.optimizer.get_state()
+        header["compile"] = {
+            "optimizer": optimizers.serialize(model.optimizer),
+            "loss": losses.serialize(model.loss),
+            "metrics": [m for m in model._metric_specs if isinstance(m, str)],
+            "optimizer_iterations": iterations,
+            "optimizer_slots": {name: len(values) for name, values in slots.items()},
+        }
+        for name, values in slots.items():
+            for i, value in enumerate(values):
+                arrays[f"optimizer/{name}/{i}"] = value
+    arrays[_HEADER] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
+
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_model(filepath: str | Path) -> Sequential:
+    """Read a model written by ``save_model``; a missing, truncated or foreign file is an error."""
+    path = Path(filepath)
+    if not path.exists():
+        raise FileNotFoundError(f"no model file at {str(path)!r}")
+    if path.is_dir():
+        raise IsADirectoryError(f"{str(path)!r} is a directory, not a glassnet model file")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if not hasattr(archive, "files") or _HEADER not in archive.files:
+                raise ValueError("it has no glassnet header")
+            header = json.loads(archive[_HEADER].tobytes().decode("utf-8"))
+            if header.get("format") != FORMAT:
+                raise ValueError(f"its format is {header.get('format')!r}, not {FORMAT!r}")
+            if header.get("version") != VERSION:
+                raise ValueError(
+                    f"it was written in format version {header.get('version')}, this glassnet "
+                    f"reads version {VERSION}"
+                )
+            contents = {name: archive[name] for name in archive.files if name != _HEADER}
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile,
+            json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(
+            f"{str(path)!r} is not a readable glassnet model file: {err} (it may be truncated, "
+            "corrupted, or written by another program)"
+        ) from None
+    return _rebuild(header, contents, path)
+
+
+def _rebuild(header: dict[str, Any], contents: dict[str, np.ndarray], path: Path) -> Sequential:
+    cfg = header["model"]
+    with config.floatx_scope(header["floatx"]):
+        model = Sequential([layers.deserialize(c) for c in cfg["layers"]], name=cfg["name"])
+        if cfg.get("input_shape") and not model.built:
+            model.build(tuple(cfg["input_shape"]))
+    n_weights = len(model._params)
+    try:
+        model.set_weights([contents[f"weights/{i}"] for i in range(n_weights)])
+    except KeyError:
+        raise ValueError(f"{str(path)!r} is missing weight arrays; the file is damaged") from None
+    if header.get("rng_state") is not None:
+        model._rng = np.random.default_rng()
+        model._rng.bit_generator.state = header["rng_state"]
+    for layer in model.layers:
+        state = header.get("dropout_rng_states", {}).get(layer.name)
+        if state is not None and isinstance(layer, layers.Dropout):
+            layer.rng = np.random.default_rng()
+            layer.rng.bit_generator.state = state
+    compiled = header.get("compile")
+    if compiled:
+        model.compile(
+            optimizer=optimizers.deserialize(compiled["optimizer"]),
+            loss=losses.deserialize(compiled["loss"]),
+            metrics=compiled["metrics"],
+        )
+        assert model.optimizer is not None
+        slots = {
+            name: [contents[f"optimizer/{name}/{i}"] for i in range(count)]
+            for name, count in compiled["optimizer_slots"].items()
+        }
+        model.optimizer.set_state(compiled["optimizer_iterations"], slots)
+    return model
