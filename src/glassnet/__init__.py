@@ -1,4 +1,4 @@
-"""glassnet: a neural-network library written from scratch in NumPy whose inner workings are visible.
+"""glassnet: a neural-network library written from scratch in NumPy, its inner workings visible.
 
 >>> import glassnet as gn
 >>> from glassnet import layers, models

@@ -43,7 +43,11 @@ class Activation:
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.get_config() == other.get_config()  # type: ignore[attr-defined]
+        return (
+            isinstance(other, Activation)
+            and type(self) is type(other)
+            and (self.get_config() == other.get_config())
+        )
 
     def __hash__(self) -> int:
         return hash((type(self), tuple(sorted(self.get_config().items()))))
@@ -170,7 +174,7 @@ class FunctionActivation(Activation):
     ) -> None:
         self.function = function
         self.derivative_function = derivative
-        self.name = name or getattr(function, "__name__", "custom")
+        self.name = name or str(getattr(function, "__name__", "custom"))
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.function(z)
@@ -214,5 +218,10 @@ def deserialize(config: dict[str, Any]) -> Activation:
 
 
 linear, sigmoid, tanh, relu, leaky_relu, softmax = (
-    Linear(), Sigmoid(), Tanh(), ReLU(), LeakyReLU(), Softmax()
+    Linear(),
+    Sigmoid(),
+    Tanh(),
+    ReLU(),
+    LeakyReLU(),
+    Softmax(),
 )

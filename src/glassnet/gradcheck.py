@@ -121,9 +121,11 @@ def gradcheck(
 
         analytic = _analytic_gradients(probe, xs, ys)
         for layer in probe.layers:
-            names = ["kernel", "bias"] if len(layer.params) == 2 else [
-                f"param_{i}" for i in range(len(layer.params))
-            ]
+            names = (
+                ["kernel", "bias"]
+                if len(layer.params) == 2
+                else [f"param_{i}" for i in range(len(layer.params))]
+            )
             for name, param in zip(names, layer.params, strict=True):
                 numeric = numerical_gradient(loss, param, epsilon)
                 err = relative_error(analytic[id(param)], numeric)
@@ -135,7 +137,7 @@ def gradcheck(
 
 def _analytic_gradients(probe: Sequential, x: np.ndarray, y: np.ndarray) -> dict[int, np.ndarray]:
     """Gradients from one backward pass, without an update (a zero learning-rate step)."""
-    optimizer, probe.optimizer = probe.optimizer, _NoUpdate()
+    optimizer, probe.optimizer = probe.optimizer, _NoUpdate()  # type: ignore[assignment]
     try:
         probe._train_batch(x, y)
     finally:

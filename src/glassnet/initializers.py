@@ -149,8 +149,12 @@ class VarianceScaling(Initializer):
         return _truncated_normal(shape, math.sqrt(variance) / _TRUNCATED_STDDEV, rng)
 
     def get_config(self) -> dict[str, Any]:
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": self.seed}
+        return {
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            "seed": self.seed,
+        }
 
 
 class GlorotUniform(VarianceScaling):
@@ -231,8 +235,17 @@ def _check_number(what: str, value: Any, positive: bool = False) -> None:
 
 
 _registry: Registry[Initializer] = Registry("initializer", Initializer)
-for _cls in (Zeros, Ones, RandomNormal, RandomUniform, VarianceScaling, GlorotUniform,
-             GlorotNormal, HeNormal, HeUniform):
+for _cls in (
+    Zeros,
+    Ones,
+    RandomNormal,
+    RandomUniform,
+    VarianceScaling,
+    GlorotUniform,
+    GlorotNormal,
+    HeNormal,
+    HeUniform,
+):
     _registry.register(_cls.name, _cls)
 
 

@@ -162,8 +162,12 @@ def _logsumexp(z: np.ndarray) -> np.ndarray:
 
 
 _registry: Registry[Loss] = Registry("loss", Loss)
-for _cls in (MeanSquaredError, BinaryCrossentropy, CategoricalCrossentropy,
-             SparseCategoricalCrossentropy):
+for _cls in (
+    MeanSquaredError,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+):
     _registry.register(_cls.name, _cls)
 _registry.alias("mse", "mean_squared_error")
 _registry.alias("bce", "binary_crossentropy")

@@ -213,12 +213,12 @@ class Sequential:
                     f"(samples, {', '.join(map(str, self.output_shape))}): expected {what} of "
                     f"shape ({n_samples}, {', '.join(map(str, self.output_shape))})"
                 )
-            if isinstance(self.loss, (losses.BinaryCrossentropy, losses.CategoricalCrossentropy)):
-                if arr.min() < 0 or arr.max() > 1:
-                    raise ValueError(
-                        f"{self.loss.name} expects {what} in [0, 1], got values from "
-                        f"{arr.min():g} to {arr.max():g}"
-                    )
+            probabilities = (losses.BinaryCrossentropy, losses.CategoricalCrossentropy)
+            if isinstance(self.loss, probabilities) and (arr.min() < 0 or arr.max() > 1):
+                raise ValueError(
+                    f"{self.loss.name} expects {what} in [0, 1], got values from "
+                    f"{arr.min():g} to {arr.max():g}"
+                )
         if len(arr) != n_samples:
             raise ValueError(
                 f"x and {what} must have the same number of samples, got {n_samples} and {len(arr)}"
@@ -254,6 +254,7 @@ class Sequential:
             return loss, a
         last = len(layers) - 1
         first = self._first_trainable
+        grad: Any
         if self._fused:
             grad = self.loss.fused_gradient(y, a)  # dZ = (A − Y)/n
             grad = layers[last].backward_preactivation(grad, last > first)  # type: ignore[attr-defined]
@@ -330,8 +331,13 @@ class Sequential:
         if verbose:
             cbs.append(callbacks_module.ProgressBar(verbose))
         cbs.extend(callbacks or [])
-        params = {"epochs": epochs, "steps": steps, "batch_size": batch_size, "verbose": verbose,
-                  "samples": n}
+        params = {
+            "epochs": epochs,
+            "steps": steps,
+            "batch_size": batch_size,
+            "verbose": verbose,
+            "samples": n,
+        }
         for cb in cbs:
             cb.set_model(self)
             cb.set_params(params)
@@ -391,8 +397,9 @@ class Sequential:
             "before that batch's update (the learning rate may be too large, or the inputs "
             "unscaled)"
         )
-        warnings.warn(f"model {self.name!r}: {history.stop_reason}", DivergenceWarning,
-                      stacklevel=3)
+        warnings.warn(
+            f"model {self.name!r}: {history.stop_reason}", DivergenceWarning, stacklevel=3
+        )
 
     def _evaluate_arrays(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> list[float]:
         sums = [0.0] * (1 + len(self._metric_fns))
@@ -506,8 +513,10 @@ def _check_verbose(verbose: Any) -> int:
         return 1
     if verbose in (0, 1, 2) and not isinstance(verbose, float):
         return int(verbose)
-    raise ValueError(f"verbose must be 0 (silent), 1 (progress bar), 2 (one line per epoch) "
-                     f"or 'auto', got {verbose!r}")
+    raise ValueError(
+        f"verbose must be 0 (silent), 1 (progress bar), 2 (one line per epoch) "
+        f"or 'auto', got {verbose!r}"
+    )
 
 
 def summary_text(model: Sequential) -> str:
@@ -529,11 +538,24 @@ def summary_text(model: Sequential) -> str:
         return left + mid.join(fill * w for w in widths) + right
 
     def row(cells: tuple[str, str, str], sep: str) -> str:
-        return (sep + sep.join([" " + cells[0].ljust(widths[0] - 1), " " + cells[1].ljust(
-            widths[1] - 1), cells[2].rjust(widths[2] - 1) + " "]) + sep)
+        return (
+            sep
+            + sep.join(
+                [
+                    " " + cells[0].ljust(widths[0] - 1),
+                    " " + cells[1].ljust(widths[1] - 1),
+                    cells[2].rjust(widths[2] - 1) + " ",
+                ]
+            )
+            + sep
+        )
 
-    out = [f'Model: "{model.name}"', line("┏", "┳", "┓", "━"), row(headers, "┃"),
-           line("┡", "╇", "┩", "━")]
+    out = [
+        f'Model: "{model.name}"',
+        line("┏", "┳", "┓", "━"),
+        row(headers, "┃"),
+        line("┡", "╇", "┩", "━"),
+    ]
     for k, r in enumerate(rows):
         out.append(row(r, "│"))
         out.append(line("├", "┼", "┤", "─") if k < len(rows) - 1 else line("└", "┴", "┘", "─"))

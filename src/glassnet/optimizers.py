@@ -96,8 +96,11 @@ class SGD(Optimizer):
             param += v  # w ← w + v
 
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": self.learning_rate, "momentum": self.momentum,
-                "nesterov": self.nesterov}
+        return {
+            "learning_rate": self.learning_rate,
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+        }
 
 
 class RMSprop(Optimizer):
@@ -157,9 +160,7 @@ class Adam(Optimizer):
 
     def apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         t = self.iterations + 1
-        self._alpha = (
-            self.learning_rate * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
-        )
+        self._alpha = self.learning_rate * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
         super().apply(params, grads)
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
@@ -174,8 +175,12 @@ class Adam(Optimizer):
         param -= step  # w ← w − α·m / (√v + ε)
 
     def get_config(self) -> dict[str, Any]:
-        return {"learning_rate": self.learning_rate, "beta_1": self.beta_1,
-                "beta_2": self.beta_2, "epsilon": self.epsilon}
+        return {
+            "learning_rate": self.learning_rate,
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
 
 
 _registry: Registry[Optimizer] = Registry("optimizer", Optimizer)

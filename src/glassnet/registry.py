@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -40,15 +40,15 @@ class Registry(Generic[T]):
 
     def get(self, identifier: Any) -> T:
         if isinstance(identifier, self.base):
-            return identifier  # type: ignore[return-value]
+            return cast(T, identifier)
         if isinstance(identifier, type) and issubclass(identifier, self.base):
-            return identifier()  # type: ignore[no-any-return]
+            return cast(T, identifier())
         if isinstance(identifier, str):
             key = identifier.lower()
             key = self._aliases.get(key, key)
             entry = self._entries.get(key)
             if entry is not None:
-                return entry() if isinstance(entry, type) else entry  # type: ignore[return-value]
+                return cast(T, entry() if isinstance(entry, type) else entry)
             raise ValueError(
                 f"unknown {self.family} {identifier!r}; accepted names: {', '.join(self.names())}"
             )
@@ -75,5 +75,5 @@ class Registry(Generic[T]):
                 f"register it before loading (known: {', '.join(self.names())})"
             )
         if isinstance(entry, type):
-            return entry(**config.get("config", {}))  # type: ignore[no-any-return]
-        return entry  # type: ignore[return-value]
+            return cast(T, entry(**config.get("config", {})))
+        return cast(T, entry)

@@ -47,9 +47,7 @@ def save_model(model: Sequential, filepath: str | Path) -> None:
             if isinstance(layer, layers.Dropout) and layer.rng is not None
         },
     }
-    arrays: dict[str, np.ndarray] = {
-        f"weights/{i}": w for i, w in enumerate(model.get_weights())
-    }
+    arrays: dict[str, np.ndarray] = {f"weights/{i}": w for i, w in enumerate(model.get_weights())}
     if model.compiled:
         assert model.optimizer is not None and model.loss is not None
         iterations, slots = model.optimizer.get_state()
@@ -98,8 +96,15 @@ def load_model(filepath: str | Path) -> Sequential:
                     f"reads version {VERSION}"
                 )
             contents = {name: archive[name] for name in archive.files if name != _HEADER}
-    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile,
-            json.JSONDecodeError, UnicodeDecodeError) as err:
+    except (
+        ValueError,
+        OSError,
+        EOFError,
+        KeyError,
+        zipfile.BadZipFile,
+        json.JSONDecodeError,
+        UnicodeDecodeError,
+    ) as err:
         raise ValueError(
             f"{str(path)!r} is not a readable glassnet model file: {err} (it may be truncated, "
             "corrupted, or written by another program)"

@@ -89,8 +89,12 @@ def check_positive_int(what: str, value: Any, allow_zero: bool = False) -> int:
 
 
 def check_number(
-    what: str, value: Any, low: float | None = None, high: float | None = None,
-    low_open: bool = False, high_open: bool = False,
+    what: str,
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
 ) -> float:
     """``value`` as a float, or an error unless it is a finite number within the given bounds."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
@@ -101,6 +105,8 @@ def check_number(
     if not math.isfinite(v) or too_low or too_high:
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"
-        interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
+        left = "(" if low_open or low is None else "["
+        right = ")" if high_open or high is None else "]"
+        interval = f"{left}{lo}, {hi}{right}"
         raise ValueError(f"{what} must be a finite number in {interval}, got {value!r}")
     return v
