@@ -158,3 +158,20 @@ def test_initializers_are_reproducible_from_seed_and_have_the_right_spread():
 def test_unknown_initializer_lists_names():
     with pytest.raises(ValueError, match=r"unknown initializer 'xavier'.*glorot_uniform"):
         layers.Dense(3, kernel_initializer="xavier")
+
+
+def test_keras_style_input_fixes_the_shape_and_is_not_listed_in_the_summary(capsys):
+    model = gn.models.Sequential(
+        [
+            layers.Input((784,)),
+            layers.Dense(512, activation="relu"),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+    assert model.built and model.input_shape == (784,)
+    assert model.count_params() == 407_050
+    model.summary()
+    out = capsys.readouterr().out
+    assert "input_layer" not in out and "dense_1 (Dense)" in out
+    x = np.zeros((3, 784), dtype=np.float32)
+    np.testing.assert_array_equal(model.predict(x), np.full((3, 10), 0.1, dtype=np.float32))

@@ -317,6 +317,30 @@ class Flatten(Layer):
         return grad.reshape(self._shape) if need_input_grad else None
 
 
+class InputLayer(Layer):
+    """Declares the input shape of a model, as ``keras.Input(shape=(784,))`` does: A = X."""
+
+    def __init__(self, shape: Shape, name: str | None = None) -> None:
+        super().__init__(name=name or config.unique_name("input_layer"), input_shape=shape)
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return x
+
+    def backward(self, grad: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        return grad
+
+    def get_config(self) -> dict[str, Any]:
+        return {"shape": list(self.input_shape or ()), "name": self.name}
+
+
+def Input(shape: Shape, name: str | None = None) -> InputLayer:  # Keras capitalises this function
+    """The first element of a Sequential model that fixes the input shape (Keras style).
+
+    >>> model = Sequential([Input((784,)), Dense(10, activation="softmax")])  # doctest: +SKIP
+    """
+    return InputLayer(shape, name=name)
+
+
 def _as_shape(shape: Any, what: str) -> Shape:
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (shape,)
@@ -326,7 +350,7 @@ def _as_shape(shape: Any, what: str) -> Shape:
 
 
 LAYER_CLASSES: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Dense, Activation, Dropout, Flatten)
+    cls.__name__: cls for cls in (InputLayer, Dense, Activation, Dropout, Flatten)
 }
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from glassnet import callbacks as callbacks_module
 from glassnet import config, losses, optimizers
 from glassnet import metrics as metrics_module
-from glassnet.layers import Layer, Shape
+from glassnet.layers import InputLayer, Layer, Shape
 from glassnet.utils import as_float_array, as_labels, check_number, check_positive_int
 
 
@@ -523,6 +523,8 @@ def summary_text(model: Sequential) -> str:
     """The text ``summary()`` prints."""
     rows = []
     for layer in model.layers:
+        if isinstance(layer, InputLayer):
+            continue  # as in Keras, the input is not listed as a layer
         shape = (
             "(None, " + ", ".join(map(str, layer.output_shape)) + ")"
             if layer.built and layer.output_shape is not None
