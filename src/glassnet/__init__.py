@@ -21,6 +21,18 @@ from glassnet.gradcheck import gradcheck
 
 __version__ = "0.1.0"
 
+_LAZY = ("datasets", "experiments", "plots", "report")
+
+
+def __getattr__(name: str) -> object:
+    """Import the heavier submodules (pandas, matplotlib, …) only when first used."""
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"glassnet.{name}")
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
+
+
 __all__ = [
     "activations",
     "callbacks",

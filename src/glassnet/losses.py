@@ -66,8 +66,8 @@ class MeanSquaredError(Loss):
     name = "mean_squared_error"
 
     def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
-        diff = y_pred - y_true
-        return float(np.mean(diff * diff))
+        diff = (y_pred - y_true).ravel()
+        return float(np.dot(diff, diff)) / diff.size
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return (y_pred - y_true) * y_pred.dtype.type(2.0 / y_pred.size)
@@ -84,7 +84,8 @@ class BinaryCrossentropy(Loss):
     fused_activation = activations.Sigmoid
 
     def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
-        return float(-np.mean(y_true * _floor_log(y_pred) + (1 - y_true) * _floor_log(1 - y_pred)))
+        terms = y_true * _floor_log(y_pred) + (1 - y_true) * _floor_log(1 - y_pred)
+        return -float(terms.sum()) / terms.size
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         tiny = np.finfo(y_pred.dtype).tiny
@@ -92,7 +93,8 @@ class BinaryCrossentropy(Loss):
         return (y_pred - y_true) / denom / y_pred.dtype.type(y_pred.size)
 
     def from_logits(self, y_true: np.ndarray, z: np.ndarray) -> float:
-        return float(np.mean(np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))))
+        terms = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
+        return float(terms.sum()) / terms.size
 
     def fused_gradient(self, y_true: np.ndarray, a: np.ndarray) -> np.ndarray:
         return (a - y_true) * a.dtype.type(1.0 / a.size)
@@ -135,7 +137,7 @@ class SparseCategoricalCrossentropy(Loss):
 
     def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         picked = y_pred[np.arange(len(y_pred)), y_true]
-        return float(-np.mean(_floor_log(picked)))
+        return -float(_floor_log(picked).sum()) / len(picked)
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         grad = np.zeros_like(y_pred)
@@ -146,7 +148,7 @@ class SparseCategoricalCrossentropy(Loss):
 
     def from_logits(self, y_true: np.ndarray, z: np.ndarray) -> float:
         picked = z[np.arange(len(z)), y_true]
-        return float(np.mean(_logsumexp(z)[:, 0] - picked))
+        return float((_logsumexp(z)[:, 0] - picked).sum()) / len(z)
 
     def fused_gradient(self, y_true: np.ndarray, a: np.ndarray) -> np.ndarray:
         grad = a.copy()

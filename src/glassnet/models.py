@@ -99,6 +99,7 @@ class Sequential:
             shape = layer.output_shape  # type: ignore[assignment]
         self.input_shape = input_shape
         self.output_shape: Shape = shape
+        self.dtype = str(self._layers_dtype())
         self.built = True
         self._params = [p for layer in self._layers for p in layer.params]
         self._grads = [g for layer in self._layers for g in layer.grads]
@@ -108,6 +109,13 @@ class Sequential:
             (i for i, layer in enumerate(self._layers) if layer.params), len(self._layers)
         )
         self._update_fusion()
+
+    def _layers_dtype(self) -> np.dtype:
+        """The float type of the parameters (floatx at build time), which inputs are cast to."""
+        for layer in self._layers:
+            if layer.params:
+                return layer.params[0].dtype
+        return np.dtype(config.floatx())
 
     def _update_fusion(self) -> None:
         last = self._layers[-1] if self._layers else None
@@ -137,14 +145,15 @@ class Sequential:
                 "(names: mean_squared_error/mse, binary_crossentropy, categorical_crossentropy, "
                 "sparse_categorical_crossentropy)"
             )
-        self.optimizer = optimizers.get(optimizer)
-        self.loss = losses.get(loss)
         if metrics is None:
             metrics = []
         if isinstance(metrics, (str, bytes)) or not isinstance(metrics, (list, tuple)):
             raise TypeError(f"metrics must be a list such as ['accuracy'], got {metrics!r}")
+        # Resolve everything first, so that a failed compile leaves the model as it was.
+        new_optimizer, new_loss = optimizers.get(optimizer), losses.get(loss)
         for m in metrics:
             metrics_module.get(m)  # an unknown name fails here, not at the first fit
+        self.optimizer, self.loss = new_optimizer, new_loss
         self._metric_specs = list(metrics)
         self.metric_names = [metrics_module.name_of(m) for m in metrics]
         self._metric_fns = []
@@ -161,7 +170,7 @@ class Sequential:
 
     # -- input checks (once per call, at the boundary) ---------------------------------------
     def _check_x(self, x: Any, what: str = "x") -> np.ndarray:
-        arr = as_float_array(x, what)
+        arr = as_float_array(x, what, self.dtype if self.built else None)
         if arr.ndim < 2:
             raise ValueError(
                 f"{what} must have shape (samples, features), got shape {arr.shape}; "
@@ -171,6 +180,7 @@ class Sequential:
             if not self._layers:
                 raise ValueError(f"model {self.name!r} has no layers")
             self.build(arr.shape[1:])
+            arr = arr.astype(self.dtype, copy=False)
         if arr.shape[1:] != self.input_shape:
             first = self._layers[0]
             expected = self.input_shape if len(self.input_shape) > 1 else self.input_shape[0]  # type: ignore[arg-type,index]
@@ -198,7 +208,7 @@ class Sequential:
                 )
             arr = labels
         else:
-            arr = as_float_array(y, what)
+            arr = as_float_array(y, what, self.dtype)
             if arr.ndim == 1 and width == 1:
                 arr = arr.reshape(-1, 1)
             if arr.ndim == 1 and isinstance(self.loss, losses.CategoricalCrossentropy):
@@ -327,10 +337,13 @@ class Sequential:
         n = len(x)
         steps = math.ceil(n / batch_size)
         history = callbacks_module.History()
-        cbs: list[callbacks_module.Callback] = [history]
+        # As in Keras: the progress bar first, History last, so that it records whatever the
+        # other callbacks add to an epoch's logs (e.g. the gradient monitor).
+        cbs: list[callbacks_module.Callback] = []
         if verbose:
             cbs.append(callbacks_module.ProgressBar(verbose))
         cbs.extend(callbacks or [])
+        cbs.append(history)
         params = {
             "epochs": epochs,
             "steps": steps,
@@ -342,12 +355,54 @@ class Sequential:
             cb.set_model(self)
             cb.set_params(params)
         batch_cbs = [cb for cb in cbs if callbacks_module.overrides(cb, "on_batch_end")]
+        self._batch_begin_cbs = [
+            cb for cb in cbs if callbacks_module.overrides(cb, "on_batch_begin")
+        ]
         names = ["loss", *self.metric_names]
         self.history = history
         self.stop_training = False
 
         for cb in cbs:
             cb.on_train_begin()
+        with np.errstate(over="ignore", invalid="ignore"):
+            # A diverging run overflows to inf/NaN; _train_batch sees it and fit stops cleanly.
+            self._epochs(
+                x,
+                y,
+                x_val,
+                y_val,
+                batch_size,
+                epochs,
+                initial_epoch,
+                shuffle,
+                history,
+                cbs,
+                batch_cbs,
+                names,
+            )
+        for cb in cbs:
+            cb.on_train_end()
+        return history
+
+    def _epochs(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        x_val: np.ndarray | None,
+        y_val: np.ndarray | None,
+        batch_size: int,
+        epochs: int,
+        initial_epoch: int,
+        shuffle: bool,
+        history: callbacks_module.History,
+        cbs: list[callbacks_module.Callback],
+        batch_cbs: list[callbacks_module.Callback],
+        names: list[str],
+    ) -> None:
+        """The epoch loop of ``fit``: batches, running logs, validation, callbacks."""
+        assert self._rng is not None
+        n = len(x)
+        steps = math.ceil(n / batch_size)
         for epoch in range(initial_epoch, epochs):
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
@@ -361,6 +416,8 @@ class Sequential:
                     xb, yb = x[index], y[index]
                 else:
                     xb, yb = x[batch], y[batch]
+                for cb in self._batch_begin_cbs:
+                    cb.on_batch_begin(step)
                 loss, a = self._train_batch(xb, yb)
                 if not math.isfinite(loss):
                     self._stop_diverged(history, loss, epoch, step)
@@ -384,9 +441,6 @@ class Sequential:
                 cb.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
-        for cb in cbs:
-            cb.on_train_end()
-        return history
 
     def _stop_diverged(
         self, history: callbacks_module.History, loss: float, epoch: int, step: int
@@ -431,7 +485,7 @@ class Sequential:
         """The network's outputs A⁽ᴸ⁾ for every sample of x, computed in batches."""
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         x = self._check_x(x)
-        out = np.empty((len(x), *self.output_shape), dtype=config.floatx())
+        out = np.empty((len(x), *self.output_shape), dtype=self.dtype)
         for start in range(0, len(x), batch_size):
             out[start : start + batch_size] = self._forward(
                 x[start : start + batch_size], training=False

@@ -84,10 +84,15 @@ def load_model(filepath: str | Path) -> Sequential:
     if path.is_dir():
         raise IsADirectoryError(f"{str(path)!r} is a directory, not a glassnet model file")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not hasattr(archive, "files") or _HEADER not in archive.files:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single array, not a glassnet archive")
+        with archive:
+            if _HEADER not in archive.files:
                 raise ValueError("it has no glassnet header")
             header = json.loads(archive[_HEADER].tobytes().decode("utf-8"))
+            if not isinstance(header, dict):
+                raise ValueError("its header is not a JSON object")
             if header.get("format") != FORMAT:
                 raise ValueError(f"its format is {header.get('format')!r}, not {FORMAT!r}")
             if header.get("version") != VERSION:
@@ -96,20 +101,26 @@ def load_model(filepath: str | Path) -> Sequential:
                     f"reads version {VERSION}"
                 )
             contents = {name: archive[name] for name in archive.files if name != _HEADER}
+        return _rebuild(header, contents, path)
+    except (FileNotFoundError, IsADirectoryError):
+        raise
     except (
         ValueError,
+        TypeError,
         OSError,
         EOFError,
         KeyError,
+        AttributeError,
+        IndexError,
         zipfile.BadZipFile,
         json.JSONDecodeError,
         UnicodeDecodeError,
     ) as err:
+        reason = f"missing entry {err}" if isinstance(err, KeyError) else str(err)
         raise ValueError(
-            f"{str(path)!r} is not a readable glassnet model file: {err} (it may be truncated, "
-            "corrupted, or written by another program)"
+            f"{str(path)!r} is not a readable glassnet model file: {reason} (it may be "
+            "truncated, corrupted, or written by another program)"
         ) from None
-    return _rebuild(header, contents, path)
 
 
 def _rebuild(header: dict[str, Any], contents: dict[str, np.ndarray], path: Path) -> Sequential:

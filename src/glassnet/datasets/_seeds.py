@@ -1,4 +1,4 @@
-"""Seeds for scikit-learn's generators, which take an int ``random_state`` rather than a Generator."""
+"""Seeds for scikit-learn's generators, which take an int ``random_state``, not a Generator."""
 
 from __future__ import annotations
 

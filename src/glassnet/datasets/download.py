@@ -31,7 +31,7 @@ DEFAULT_TIMEOUT = 30.0  # seconds to connect, and to wait for each further chunk
 DEFAULT_RETRIES = 1  # extra attempts per mirror after a transient failure
 RETRY_DELAY = 1.0  # seconds before a retry
 CHUNK_SIZE = 1 << 16
-USER_AGENT = "glassnet (https://github.com/glassnet)"
+USER_AGENT = "glassnet (Python urllib)"
 
 
 class _TransientError(Exception):

@@ -42,17 +42,18 @@ def _parse(data: bytes, magic: int, ndim: int, path: Path) -> np.ndarray:
     """The array stored in IDX ``data``, after checking its magic number and its length."""
     what = "images" if magic == IMAGES_MAGIC else "labels"
     header_size = 4 * (1 + ndim)
+    found = struct.unpack(">I", data[:4])[0] if len(data) >= 4 else None
+    if found != magic:
+        seen = "no magic number" if found is None else f"magic number {found} (0x{found:08x})"
+        raise ValueError(
+            f"{path} is not an IDX {what} file: {seen}, expected {magic} (0x{magic:08x})"
+        )
     if len(data) < header_size:
         raise ValueError(
             f"{path} is too short to be an IDX {what} file: {len(data)} bytes, "
             f"expected a {header_size}-byte header"
         )
-    found, *dims = struct.unpack(f">{1 + ndim}I", data[:header_size])
-    if found != magic:
-        raise ValueError(
-            f"{path} is not an IDX {what} file: magic number {found} (0x{found:08x}), "
-            f"expected {magic} (0x{magic:08x})"
-        )
+    dims = struct.unpack(f">{ndim}I", data[4:header_size])
     expected = int(np.prod(dims))
     found_values = len(data) - header_size
     if found_values != expected:
