@@ -132,8 +132,9 @@ def _resolve_mode(mode: str, monitor: str) -> str:
 class EarlyStopping(Callback):
     """Stop training when a monitored quantity has stopped improving (Keras semantics).
 
-    An epoch improves when ``value − min_delta < best`` (mode "min") or ``value + min_delta >
-    best`` (mode "max"). After ``patience`` epochs without improvement, training stops; with
+    An epoch improves when ``value + min_delta < best`` (mode "min") or
+    ``value − min_delta > best`` (mode "max"): it must beat the best by more than
+    ``min_delta``. After ``patience`` epochs without improvement, training stops; with
     ``restore_best_weights`` the model gets back the weights of its best epoch.
     """
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from matplotlib import colormaps
+from matplotlib import colormaps, rc_context
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import BoundaryNorm, Colormap, LinearSegmentedColormap
@@ -580,6 +580,7 @@ def final_values(
     ax: Axes | None = None,
     ylabel: str = "final loss",
     title: str = "Final values across seeds",
+    xlabel: str = "group",
     logy: bool = False,
     seed: int = 0,
 ) -> Figure:
@@ -619,7 +620,7 @@ def final_values(
     ax.set_xlim(0.5, len(ticks) + 0.5)
     if logy:
         ax.set_yscale("log")
-    _decorate(ax, title, "", ylabel, legend=False)
+    _decorate(ax, title, xlabel, ylabel, legend=False)
     ax.grid(True, axis="y", alpha=0.3)
     ax.grid(False, axis="x")
     return fig
@@ -636,8 +637,8 @@ def save_figure(
 ) -> list[Path]:
     """Write ``fig`` once per format as ``<path>.<format>``; return the paths written.
 
-    Parent directories are created. SVG and PDF carry no creation date, so the same figure
-    gives the same file.
+    Parent directories are created. SVG and PDF carry no creation date and SVG ids use a fixed
+    salt, so drawing the same figure again gives the same file (reports diff cleanly).
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
@@ -651,7 +652,8 @@ def save_figure(
     for fmt in formats:
         path = base.with_name(f"{base.name}.{fmt}")  # not with_suffix: "lr-0.1" keeps its dot
         metadata: dict[str, Any] | None = {"Date": None} if fmt in ("svg", "pdf") else None
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+        with rc_context({"svg.hashsalt": "glassnet"}):
+            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
         paths.append(path)
     return paths
 

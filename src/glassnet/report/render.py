@@ -121,9 +121,12 @@ def _table(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     columns: list[str] = []
     for row in rows:
         columns.extend(c for c in row if c not in columns)
+    # a column is right-aligned when every value it has is a number (missing ones aside)
+    numeric = {
+        c: all(_is_number(row.get(c)) for row in rows if row.get(c) is not None) for c in columns
+    }
     body = [
-        [{"text": format_value(row.get(c)), "numeric": _is_number(row.get(c))} for c in columns]
-        for row in rows
+        [{"text": format_value(row.get(c)), "numeric": numeric[c]} for c in columns] for row in rows
     ]
     return {"columns": columns, "rows": body}
 
