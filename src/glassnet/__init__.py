@@ -16,7 +16,7 @@ from glassnet import (
     optimizers,
     utils,
 )
-from glassnet.config import clear_session, floatx, set_floatx, set_seed
+from glassnet.config import clear_session, floatx, set_floatx, set_seed, set_threads
 from glassnet.gradcheck import gradcheck
 
 __version__ = "0.1.0"
@@ -48,5 +48,6 @@ __all__ = [
     "optimizers",
     "set_floatx",
     "set_seed",
+    "set_threads",
     "utils",
 ]

@@ -83,3 +83,16 @@ def floatx_scope(value: str) -> Iterator[None]:
         yield
     finally:
         set_floatx(previous)
+
+
+def set_threads(n: int | None) -> None:
+    """Set the number of BLAS threads used by matrix products (None: the library's default).
+
+    More threads are not always faster: for small matrices the hand-off costs more than it
+    saves (see benchmarks/RESULTS.md).
+    """
+    from threadpoolctl import threadpool_limits
+
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ValueError(f"threads must be a positive integer or None, got {n!r}")
+    threadpool_limits(limits=n, user_api="blas")

@@ -16,7 +16,7 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -466,19 +466,50 @@ class Sequential:
                 sums[j] += fn(yb, a) * nb
         return [s / len(x) for s in sums]
 
+    @overload
     def evaluate(
-        self, x: Any = None, y: Any = None, batch_size: int | None = 32, verbose: int | str = 0
-    ) -> float | list[float]:
-        """The loss (and metrics) on (x, y): ``[loss, *metrics]``, or the loss alone."""
+        self,
+        x: Any = ...,
+        y: Any = ...,
+        batch_size: int | None = ...,
+        verbose: int | str = ...,
+        return_dict: Literal[False] = ...,
+    ) -> float | list[float]: ...
+
+    @overload
+    def evaluate(
+        self,
+        x: Any = ...,
+        y: Any = ...,
+        batch_size: int | None = ...,
+        verbose: int | str = ...,
+        *,
+        return_dict: Literal[True],
+    ) -> dict[str, float]: ...
+
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = 32,
+        verbose: int | str = 0,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """The loss (and metrics) on (x, y): ``[loss, *metrics]``, or the loss alone.
+
+        With ``return_dict=True``: ``{"loss": …, "accuracy": …}``, as in Keras.
+        """
         self._require_compiled("evaluate")
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         x = self._check_x(x)
         y = self._check_y(y, len(x))
         self._resolve_metrics()
         values = self._evaluate_arrays(x, y, batch_size)
+        names = ["loss", *self.metric_names]
         if _check_verbose(verbose):
-            names = ["loss", *self.metric_names]
             print(" - ".join(f"{k}: {v:.4f}" for k, v in zip(names, values, strict=True)))
+        if return_dict:
+            return dict(zip(names, values, strict=True))
         return values if self._metric_fns else values[0]
 
     def predict(self, x: Any, batch_size: int | None = 32, verbose: int | str = 0) -> np.ndarray:

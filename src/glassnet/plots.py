@@ -8,7 +8,7 @@ any backend works: in Jupyter a returned Figure displays itself, in a script sav
 
 >>> from glassnet import plots
 >>> fig = plots.loss_curves({"tanh": [[0.7, 0.4, 0.2], [0.8, 0.5, 0.3]]})
->>> paths = plots.save_figure(fig, "loss")   # loss.png, loss.svg
+>>> paths = plots.save_figure(fig, "loss")  # loss.png, loss.svg  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _decorate(
         ax.set_title(title, fontsize=TITLE_SIZE)
     ax.set_xlabel(xlabel, fontsize=LABEL_SIZE)
     ax.set_ylabel(ylabel, fontsize=LABEL_SIZE)
-    ax.tick_params(labelsize=TICK_SIZE)
+    ax.tick_params(which="both", labelsize=TICK_SIZE)
     ax.grid(True, alpha=0.3)
     if legend and ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=LEGEND_SIZE, title=legend_title, title_fontsize=LEGEND_SIZE)
@@ -347,15 +347,16 @@ def gradient_norms(
 def gradient_norms_over_training(
     norms: np.ndarray | Sequence[Sequence[float]],
     ax: Axes | None = None,
-    label: str = "gradient norm ‖∂L/∂W‖",
-    title: str = "Gradient norm per layer during training",
+    label: str | None = None,
+    title: str | None = None,
+    ylabel: str = "gradient norm ‖∂L/∂W‖",
     cmap: str | Colormap = "viridis",
 ) -> Figure:
     """One line per layer over epochs (log y), coloured from input (dark) to output layer.
 
     Args:
         norms: shape (epochs, layers): the gradient norm of each layer at each epoch.
-        label: the y-axis label.
+        label: what was trained, e.g. the activation "sigmoid"; shown in the default title.
     """
     values = np.asarray(norms, dtype=np.float64)
     if values.ndim != 2 or values.size == 0:
@@ -372,7 +373,9 @@ def gradient_norms_over_training(
         )
     ax.set_yscale("log")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    _decorate(ax, title, "epoch", label, legend=False)
+    if title is None:
+        title = "Gradient norm per layer during training" + (f": {label}" if label else "")
+    _decorate(ax, title, "epoch", ylabel, legend=False)
     # a discrete colorbar: one colour band per layer, ticks at the layer numbers
     listed = LinearSegmentedColormap.from_list("layers", colors, N=n_layers)
     norm = BoundaryNorm(np.arange(0.5, n_layers + 1.5), ncolors=n_layers)
@@ -531,9 +534,16 @@ def confusion_matrix(
 # --------------------------------------------------------------------------- studies
 
 
+def _as_rate(key: Any) -> float:
+    try:
+        return float(key)
+    except (TypeError, ValueError):
+        raise ValueError(f"learning rates must be numbers, got {key!r}") from None
+
+
 def learning_rate_curves(
-    curves: Mapping[float, Sequence[float]],
-    diverged: Mapping[float, bool] | None = None,
+    curves: Mapping[float, Sequence[float]] | Mapping[str, Sequence[float]],
+    diverged: Mapping[float, bool] | Mapping[str, bool] | None = None,
     ax: Axes | None = None,
     title: str = "Loss for each learning rate",
     ylabel: str = "loss",
@@ -543,20 +553,20 @@ def learning_rate_curves(
 
     A diverged run (flagged in ``diverged``, or containing NaN/inf) is drawn up to its last
     finite value, which is marked with "×"; its legend entry says "(diverged)". NaN and inf
-    are never plotted.
+    are never plotted. Learning rates may be numbers or numeric strings (JSON object keys).
     """
     if not curves:
         raise ValueError("curves is empty: expected a mapping learning rate → per-epoch losses")
-    diverged = diverged or {}
-    rates = sorted(curves)
+    flags = {_as_rate(k): bool(v) for k, v in (diverged or {}).items()}
+    rates = sorted(((_as_rate(k), v) for k, v in curves.items()), key=lambda item: item[0])
     colors = _sequential_colors(cmap, len(rates))
     fig, ax = _figure_and_axes(ax)
-    for lr, color in zip(rates, colors, strict=True):
-        values = np.asarray(curves[lr], dtype=np.float64).ravel()
+    for (lr, losses), color in zip(rates, colors, strict=True):
+        values = np.asarray(losses, dtype=np.float64).ravel()
         bad = ~np.isfinite(values)
         stop = int(np.argmax(bad)) if bad.any() else len(values)  # the finite prefix
         shown = values[:stop]
-        is_diverged = bool(diverged.get(lr, False)) or bool(bad.any())
+        is_diverged = flags.get(lr, False) or bool(bad.any())
         label = f"{lr:g}" + (" (diverged)" if is_diverged else "")
         ax.plot(
             np.arange(1, stop + 1),

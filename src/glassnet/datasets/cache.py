@@ -16,6 +16,7 @@ from glassnet.datasets import download as _download
 from glassnet.datasets.errors import ChecksumError, DatasetNotFoundError, DownloadError
 
 ENV_VAR = "GLASSNET_DATA"
+OFFLINE_ENV_VAR = "GLASSNET_OFFLINE"  # set to 1: never download
 
 
 def data_dir(path: str | os.PathLike[str] | None = None) -> Path:
@@ -88,8 +89,9 @@ def ensure_files(
 
     Files present are checked against their MD5 (`ChecksumError` on a mismatch: a damaged
     file is never silently replaced). Missing files are downloaded from ``mirrors`` unless
-    ``download`` is False. Raises `DatasetNotFoundError` (a FileNotFoundError) listing the
-    missing files, the folder and the URLs to get them from when they cannot be had.
+    ``download`` is False or the environment variable ``GLASSNET_OFFLINE`` is set to 1.
+    Raises `DatasetNotFoundError` (a FileNotFoundError) listing the missing files, the folder
+    and the URLs to get them from when they cannot be had.
 
     Returns the path of each file, by name.
     """
@@ -103,11 +105,11 @@ def ensure_files(
     missing = [name for name, path in paths.items() if not path.is_file()]
     if not missing:
         return paths
-    if not download:
+    offline = os.environ.get(OFFLINE_ENV_VAR, "") not in ("", "0")
+    if not download or offline:
+        cause = f"{OFFLINE_ENV_VAR} is set" if offline else "download=False"
         raise DatasetNotFoundError(
-            _missing_message(
-                dataset, folder, missing, mirrors, ["Not downloaded, as download=False."]
-            )
+            _missing_message(dataset, folder, missing, mirrors, [f"Not downloaded, as {cause}."])
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -18,20 +18,21 @@ STUDIES = ("activations", "learning_rate", "vanishing_gradients", "regression", 
 
 
 def get(study: str) -> ModuleType:
-    """The module of a study, by name."""
-    if study not in STUDIES:
+    """The module of a study (or of ``train``, whose results can be redrawn too), by name."""
+    if study not in (*STUDIES, "train"):
         raise ValueError(f"unknown study {study!r}; accepted: {', '.join(STUDIES)}")
     return importlib.import_module(f"glassnet.experiments.{study}")
 
 
 def run(study: str, **options: Any) -> StudyResult:
     """Run a study by name with its options (see each module's ``run``)."""
-    return get(study).run(**options)  # type: ignore[no-any-return]
+    result: StudyResult = get(study).run(**options)
+    return result
 
 
 def figures(result: StudyResult) -> dict[str, Any]:
     """Redraw a result's figures from its raw numbers."""
-    return get(result.study).figures(result)  # type: ignore[no-any-return]
+    return get(result.study).figures(result)
 
 
 __all__ = ["STUDIES", "StudyResult", "figures", "get", "run"]

@@ -85,11 +85,10 @@ def run(
         verbose=verbose,
     )
     train_seconds = time.perf_counter() - t0
-    loss, accuracy = model.evaluate(
-        x_test,
-        utils.to_categorical(y_test, 10),  # type: ignore[misc]
-        batch_size=1024,
+    scores = model.evaluate(
+        x_test, utils.to_categorical(y_test, 10), batch_size=1024, return_dict=True
     )
+    loss, accuracy = scores["loss"], scores["accuracy"]
     predicted = model.predict(x_test, batch_size=1024).argmax(axis=1)
     confusion = np.zeros((10, 10), dtype=int)
     np.add.at(confusion, (y_test.astype(int), predicted), 1)
@@ -141,11 +140,16 @@ def figures(result: StudyResult) -> dict[str, Any]:
     from glassnet import plots
 
     confusion = np.asarray(result.data["confusion"])
-    y_true = np.repeat(np.arange(10), confusion.sum(axis=1))
-    y_pred = np.concatenate([np.repeat(np.arange(10), row) for row in confusion])
+    dataset = result.settings.get("dataset", result.settings.get("data"))
+    classes = np.arange(len(confusion))
+    # back from counts to label pairs, row by row: the true class, then each predicted class
+    y_true = np.repeat(classes, confusion.sum(axis=1))
+    y_pred = np.concatenate([np.repeat(classes, row) for row in confusion])
     return {
         "training_curves": plots.training_history(result.data["history"]),
         "confusion_matrix": plots.confusion_matrix(
-            y_true, y_pred, title=f"Confusion matrix on the {result.settings['dataset']} test set"
+            y_true,
+            y_pred,
+            title=f"Confusion matrix on the {dataset} test set",
         ),
     }

@@ -46,7 +46,8 @@ def train_once(data_seed: int, epochs: int, learning_rate: float) -> dict[str, A
     history = model.fit(
         x_train, y_train, epochs=epochs, batch_size=100, verbose=0, validation_data=(x_test, y_test)
     )
-    loss, accuracy = model.evaluate(x_test, y_test)  # type: ignore[misc]
+    scores = model.evaluate(x_test, y_test, return_dict=True)
+    loss, accuracy = scores["loss"], scores["accuracy"]
     return {"history": history.history, "test_loss": loss, "test_accuracy": accuracy}
 
 

@@ -1,0 +1,524 @@
+"""The ``glassnet`` command: run the studies, train a model, draw the figures.
+
+glassnet demo
+glassnet run activations --seeds 30
+glassnet train --data digits --layers 128 --epochs 20
+glassnet plot glassnet-report/activations.json
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+DEFAULT_OUT = Path("glassnet-report")
+
+
+class CommandError(click.ClickException):
+    """A bad value or a missing file: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+def _int_list(value: str, what: str) -> list[int]:
+    try:
+        items = [int(v) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise CommandError(
+            f"{what} must be comma-separated integers like 512,256, got {value!r}"
+        ) from None
+    if not items or min(items) < 1:
+        raise CommandError(f"{what} must be positive integers like 512,256, got {value!r}")
+    return items
+
+
+def _float_list(value: str, what: str) -> list[float]:
+    try:
+        return [float(v) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise CommandError(
+            f"{what} must be comma-separated numbers like 0.01,0.1, got {value!r}"
+        ) from None
+
+
+def _names(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _report(results: list[Any], out: Path, echo: bool = True) -> Path:
+    """Write each study's page (with figures, JSON, CSV) and an index; return the index path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from glassnet import experiments, report
+
+    out.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for result in results:
+        figures = experiments.figures(result)
+        page = report.render_study(result, figures, out)
+        for fig in figures.values():
+            plt.close(fig)
+        entries.append((result, page))
+        if echo:
+            click.echo(f"\n{result.title}\n  {result.verdict}\n  ({result.seconds:.1f} s) → {page}")
+    index = report.render_index(entries, out)
+    return index
+
+
+def _guard(action: Callable[[], Any]) -> Any:
+    """Turn glassnet's errors about bad values and missing files into messages, not tracebacks."""
+    from glassnet.datasets import DatasetError
+
+    try:
+        return action()
+    except (ValueError, TypeError) as err:
+        raise CommandError(str(err)) from None
+    except (DatasetError, FileNotFoundError) as err:
+        # in full: which files are missing, where to put them and where to get them
+        raise CommandError(str(err) or repr(err)) from None
+
+
+threads_option = click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="BLAS threads for matrix products (default: the BLAS library's choice).",
+)
+out_option = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Folder for the HTML report, figures, JSON and CSV.",
+)
+jobs_option = click.option(
+    "--n-jobs",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Worker processes for the runs of a study (-1: all cores).",
+)
+
+
+def _set_threads(threads: int | None) -> None:
+    if threads is not None:
+        from glassnet import config
+
+        config.set_threads(threads)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="glassnet")
+def main() -> None:
+    """glassnet: neural networks whose inner workings you can see."""
+
+
+@main.command()
+@click.option(
+    "--seeds",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    help="Seeds per activation in the activation study.",
+)
+@out_option
+@threads_option
+def demo(seeds: int, out: Path, threads: int | None) -> None:
+    """Sigmoid vs tanh on the paper's network, and an MLP on digits, with an HTML report."""
+    from glassnet.experiments import activations, mnist
+
+    _set_threads(threads)
+    start = time.perf_counter()
+    click.echo(
+        f"glassnet demo: the paper's 3-2-1 network with sigmoid and tanh, {seeds} seeds "
+        "each, then the lesson's MLP on scikit-learn's digits."
+    )
+    studies = [
+        _guard(lambda: activations.run(seeds=seeds)),
+        _guard(lambda: mnist.run(dataset="digits", epochs=20, batch_size=32)),
+    ]
+    index = _report(studies, out)
+    click.echo(f"\nReport: {index.resolve()}\nDone in {time.perf_counter() - start:.1f} s.")
+
+
+@main.group()
+def run() -> None:
+    """Run one study (or all of them) and write its report."""
+
+
+def _run_study(name: str, out: Path, threads: int | None, **options: Any) -> None:
+    from glassnet import experiments
+
+    _set_threads(threads)
+    result = _guard(lambda: experiments.run(name, **options))
+    index = _report([result], out)
+    click.echo(f"Report: {index.resolve()}")
+
+
+@run.command("activations")
+@click.option("--seeds", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option("--epochs", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option(
+    "--activations",
+    "names",
+    default="sigmoid,tanh",
+    show_default=True,
+    help="Comma-separated: sigmoid, tanh, relu, leaky_relu, linear.",
+)
+@click.option("--learning-rate", type=float, default=0.5, show_default=True)
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.1,
+    show_default=True,
+    help="Loss (MSE) whose first crossing counts as converged.",
+)
+@jobs_option
+@out_option
+@threads_option
+def run_activations(
+    seeds: int,
+    epochs: int,
+    names: str,
+    learning_rate: float,
+    threshold: float,
+    n_jobs: int,
+    out: Path,
+    threads: int | None,
+) -> None:
+    """Sigmoid vs tanh (and others) on the paper's 3-2-1 network, over many seeds."""
+    _run_study(
+        "activations",
+        out,
+        threads,
+        seeds=seeds,
+        epochs=epochs,
+        activations=_names(names),
+        learning_rate=learning_rate,
+        threshold=threshold,
+        n_jobs=n_jobs,
+    )
+
+
+@run.command("learning_rate")
+@click.option(
+    "--rates",
+    default="0.001,0.003,0.01,0.03,0.1,0.3,1,3",
+    show_default=True,
+    help="Comma-separated learning rates.",
+)
+@click.option("--epochs", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@jobs_option
+@out_option
+@threads_option
+def run_learning_rate(
+    rates: str, epochs: int, seed: int, n_jobs: int, out: Path, threads: int | None
+) -> None:
+    """Learning rates from too small to too large, on one linear neuron."""
+    _run_study(
+        "learning_rate",
+        out,
+        threads,
+        learning_rates=_float_list(rates, "--rates"),
+        epochs=epochs,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+
+
+@run.command("vanishing_gradients")
+@click.option("--depth", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--width", type=click.IntRange(min=1), default=32, show_default=True)
+@click.option("--activations", "names", default="sigmoid,tanh,relu", show_default=True)
+@click.option("--epochs", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--learning-rate", type=float, default=0.1, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@jobs_option
+@out_option
+@threads_option
+def run_vanishing(
+    depth: int,
+    width: int,
+    names: str,
+    epochs: int,
+    learning_rate: float,
+    seed: int,
+    n_jobs: int,
+    out: Path,
+    threads: int | None,
+) -> None:
+    """Gradient norm per layer of a deep MLP with each activation."""
+    _run_study(
+        "vanishing_gradients",
+        out,
+        threads,
+        depth=depth,
+        width=width,
+        activations=_names(names),
+        epochs=epochs,
+        learning_rate=learning_rate,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+
+
+@run.command("regression")
+@click.option("--epochs", type=click.IntRange(min=1), default=2000, show_default=True)
+@click.option("--learning-rate", type=float, default=0.1, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@out_option
+@threads_option
+def run_regression(
+    epochs: int, learning_rate: float, seed: int, out: Path, threads: int | None
+) -> None:
+    """Linear and logistic regression as one neuron, against exact solutions."""
+    _run_study("regression", out, threads, epochs=epochs, learning_rate=learning_rate, seed=seed)
+
+
+@run.command("shallow")
+@click.option(
+    "--seeds",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Draws of the make_classification data.",
+)
+@click.option("--epochs", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--learning-rate", type=float, default=0.1, show_default=True)
+@jobs_option
+@out_option
+@threads_option
+def run_shallow(
+    seeds: int, epochs: int, learning_rate: float, n_jobs: int, out: Path, threads: int | None
+) -> None:
+    """The lesson's shallow network against its 93.6 %."""
+    _run_study(
+        "shallow",
+        out,
+        threads,
+        data_seeds=seeds,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        n_jobs=n_jobs,
+    )
+
+
+@run.command("mnist")
+@click.option(
+    "--dataset",
+    type=click.Choice(["auto", "mnist", "fashion_mnist", "digits"]),
+    default="auto",
+    show_default=True,
+    help="auto: MNIST when its files are found, else digits.",
+)
+@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=128, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@out_option
+@threads_option
+def run_mnist(
+    dataset: str, epochs: int, batch_size: int, seed: int, out: Path, threads: int | None
+) -> None:
+    """The Keras lesson's MLP (784 → 512 relu → 10 softmax)."""
+    _run_study(
+        "mnist",
+        out,
+        threads,
+        dataset=dataset,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        verbose=1,
+    )
+
+
+@run.command("all")
+@click.option(
+    "--seeds",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Seeds for the studies that use several (default: each study's own).",
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Epochs for every study (default: each study's own).",
+)
+@jobs_option
+@out_option
+@threads_option
+def run_all(
+    seeds: int | None, epochs: int | None, n_jobs: int, out: Path, threads: int | None
+) -> None:
+    """Every study, one after the other, with an index page."""
+    from glassnet import experiments
+
+    _set_threads(threads)
+    results = []
+    for name in experiments.STUDIES:
+        options: dict[str, Any] = {}
+        if epochs is not None:
+            options["epochs"] = epochs
+        if seeds is not None and name in ("activations", "shallow"):
+            options["seeds" if name == "activations" else "data_seeds"] = seeds
+        if name in ("activations", "learning_rate", "vanishing_gradients", "shallow"):
+            options["n_jobs"] = n_jobs
+        click.echo(f"Running {name} …")
+        results.append(_guard(functools.partial(experiments.run, name, **options)))
+    index = _report(results, out)
+    click.echo(f"\nReport: {index.resolve()}")
+
+
+@main.command()
+@click.option(
+    "--data",
+    default="digits",
+    show_default=True,
+    help="digits, mnist, fashion_mnist, or a path to a CSV file.",
+)
+@click.option(
+    "--target", default="label", show_default=True, help="The CSV column holding the class labels."
+)
+@click.option(
+    "--layers",
+    "hidden",
+    default="512",
+    show_default=True,
+    help="Hidden layer sizes, comma-separated, e.g. 512,256.",
+)
+@click.option(
+    "--activation",
+    type=click.Choice(["relu", "tanh", "sigmoid", "leaky_relu", "linear"]),
+    default="relu",
+    show_default=True,
+)
+@click.option(
+    "--optimizer",
+    type=click.Choice(["rmsprop", "adam", "sgd"]),
+    default="rmsprop",
+    show_default=True,
+)
+@click.option("--lr", type=float, default=0.001, show_default=True, help="Learning rate.")
+@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=128, show_default=True)
+@click.option(
+    "--validation-split", type=click.FloatRange(0, 1, max_open=True), default=0.1, show_default=True
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--save",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Save the trained model to this file.",
+)
+@out_option
+@threads_option
+def train(
+    data: str,
+    target: str,
+    hidden: str,
+    activation: str,
+    optimizer: str,
+    lr: float,
+    epochs: int,
+    batch_size: int,
+    validation_split: float,
+    seed: int,
+    save: Path | None,
+    out: Path,
+    threads: int | None,
+) -> None:
+    """Train an MLP classifier with a progress bar, evaluate it and write a report."""
+    from glassnet.experiments import train as train_module
+
+    _set_threads(threads)
+    sizes = _int_list(hidden, "--layers")
+    result = _guard(
+        lambda: train_module.run(
+            data=data,
+            target=target,
+            hidden_layers=sizes,
+            activation=activation,
+            optimizer=optimizer,
+            learning_rate=lr,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_split=validation_split,
+            seed=seed,
+            save=save,
+            verbose=1,
+        )
+    )
+    index = _report([result], out)
+    if save is not None:
+        click.echo(f"Model saved to {save}")
+    click.echo(f"Report: {index.resolve()}")
+
+
+@main.command()
+@click.argument("results", type=click.Path(dir_okay=False, path_type=Path))
+@out_option
+def plot(results: Path, out: Path) -> None:
+    """Redraw a study's figures and report from its RESULTS.json, without retraining."""
+    from glassnet.experiments import StudyResult
+
+    result = _guard(lambda: StudyResult.load_json(results))
+    index = _report([result], out)
+    click.echo(f"Report: {index.resolve()}")
+
+
+@main.command("plot-activations")
+@click.option("--activations", "names", default="sigmoid,tanh,relu,leaky_relu", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("activations"),
+    show_default=True,
+    help="File name without suffix; PNG and SVG are written.",
+)
+def plot_activations(names: str, out: Path) -> None:
+    """Each activation and its derivative, side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from glassnet import plots
+
+    fig = _guard(lambda: plots.activation_panels(_names(names)))
+    for path in plots.save_figure(fig, out):
+        click.echo(str(path))
+
+
+def run_cli(argv: list[str] | None = None) -> int:
+    """Run the command line; usage errors are one line on stderr with exit code 2."""
+    try:
+        main.main(args=argv, prog_name="glassnet", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except click.UsageError as err:
+        hint = (
+            f" (see 'glassnet {err.ctx.command_path.split(' ', 1)[1]} --help')"
+            if (err.ctx is not None and " " in err.ctx.command_path)
+            else " (see 'glassnet --help')"
+        )
+        click.echo(f"glassnet: error: {err.format_message()}{hint}", err=True)
+        return 2
+    except click.ClickException as err:
+        click.echo(f"glassnet: error: {err.format_message()}", err=True)
+        return err.exit_code
+    return 0
+
+
+def entry_point() -> None:
+    sys.exit(run_cli())
