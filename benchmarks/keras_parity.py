@@ -15,11 +15,11 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
-import glassnet as gn  # noqa: E402
-from glassnet import layers, models  # noqa: E402
+import glassnet as gn
+from glassnet import layers, models
 
 OPTIMIZERS = {
     "SGD(0.1)": (lambda: keras.optimizers.SGD(0.1), lambda: gn.optimizers.SGD(0.1)),
@@ -57,22 +57,27 @@ def compare(opt_name: str, loss: str) -> tuple[float, float, float]:
     output, kind = LOSSES[loss]
     x, y, k = data(kind, rng)
     metrics = ["accuracy"] if loss != "mse" else ["mae"]
-    km = keras.Sequential([
-        keras.Input((8,)),
-        keras.layers.Dense(16, activation="tanh"),
-        keras.layers.Dense(k, activation=output),
-    ])
+    km = keras.Sequential(
+        [
+            keras.Input((8,)),
+            keras.layers.Dense(16, activation="tanh"),
+            keras.layers.Dense(k, activation=output),
+        ]
+    )
     km.compile(optimizer=OPTIMIZERS[opt_name][0](), loss=loss, metrics=metrics)
-    gm = models.Sequential([
-        layers.Dense(16, activation="tanh", input_shape=(8,)),
-        layers.Dense(k, activation=output),
-    ])
+    gm = models.Sequential(
+        [
+            layers.Dense(16, activation="tanh", input_shape=(8,)),
+            layers.Dense(k, activation=output),
+        ]
+    )
     gm.compile(optimizer=OPTIMIZERS[opt_name][1](), loss=loss, metrics=metrics)
     gm.set_weights(km.get_weights())
     kh = km.fit(x, y, epochs=3, batch_size=32, shuffle=False, verbose=0).history
     gh = gm.fit(x, y, epochs=3, batch_size=32, shuffle=False, verbose=0).history
-    weight_diff = max(float(np.abs(a - b).max()) for a, b in
-                      zip(km.get_weights(), gm.get_weights(), strict=True))
+    weight_diff = max(
+        float(np.abs(a - b).max()) for a, b in zip(km.get_weights(), gm.get_weights(), strict=True)
+    )
     loss_diff = max(abs(a - b) for a, b in zip(kh["loss"], gh["loss"], strict=True))
     metric_diff = max(abs(a - b) for a, b in zip(kh[metrics[0]], gh[metrics[0]], strict=True))
     return weight_diff, loss_diff, metric_diff
@@ -86,31 +91,42 @@ def main() -> None:
             rows.append(f"| {opt_name} | {loss} | {w:.1e} | {lo:.1e} | {me:.1e} |")
             print(rows[-1], flush=True)
     summary = []
-    km = keras.Sequential([keras.Input((784,)), keras.layers.Dense(512, activation="relu"),
-                           keras.layers.Dense(10, activation="softmax")])
-    gm = models.Sequential([layers.Dense(512, activation="relu", input_shape=(784,)),
-                            layers.Dense(10, activation="softmax")])
+    km = keras.Sequential(
+        [
+            keras.Input((784,)),
+            keras.layers.Dense(512, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    gm = models.Sequential(
+        [
+            layers.Dense(512, activation="relu", input_shape=(784,)),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
     summary.append(f"Keras count_params: {km.count_params():,}; glassnet: {gm.count_params():,}")
-    text = "\n".join([
-        "# glassnet against Keras 3: same weights in, same numbers out",
-        "",
-        f"Keras {keras.__version__} ({keras.backend.backend()} backend), glassnet "
-        f"{gn.__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
-        f"{platform.machine()}.",
-        "",
-        "A 8 → 16 tanh → k network, float32, identical initial weights, 256 samples, batch 32, "
-        "3 epochs without shuffling. Columns: the largest absolute difference in any weight "
-        "after training, in the History's loss, and in its metric (accuracy; mae for mse).",
-        "",
-        "| optimizer | loss | max weight diff | max loss diff | max metric diff |",
-        "|---|---|---|---|---|",
-        *rows,
-        "",
-        *summary,
-        "",
-        "Produced by `KERAS_BACKEND=torch python benchmarks/keras_parity.py`.",
-        "",
-    ])
+    text = "\n".join(
+        [
+            "# glassnet against Keras 3: same weights in, same numbers out",
+            "",
+            f"Keras {keras.__version__} ({keras.backend.backend()} backend), glassnet "
+            f"{gn.__version__}, NumPy {np.__version__}, Python {platform.python_version()}, "
+            f"{platform.machine()}.",
+            "",
+            "A 8 → 16 tanh → k network, float32, identical initial weights, 256 samples, batch 32, "
+            "3 epochs without shuffling. Columns: the largest absolute difference in any weight "
+            "after training, in the History's loss, and in its metric (accuracy; mae for mse).",
+            "",
+            "| optimizer | loss | max weight diff | max loss diff | max metric diff |",
+            "|---|---|---|---|---|",
+            *rows,
+            "",
+            *summary,
+            "",
+            "Produced by `KERAS_BACKEND=torch python benchmarks/keras_parity.py`.",
+            "",
+        ]
+    )
     Path(__file__).with_name("KERAS_PARITY.md").write_text(text)
 
 

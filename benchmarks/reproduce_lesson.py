@@ -43,24 +43,28 @@ def main() -> None:
         )
         print(rows[-1], flush=True)
     blas = ", ".join(f"{i['internal_api']} ({i['num_threads']} threads)" for i in threadpool_info())
-    text = "\n".join([
-        "# The lesson's MLP, reproduced",
-        "",
-        "784 → 512 relu → 10 softmax, RMSprop (lr 0.001), categorical cross-entropy, batch 128, "
-        "pixels scaled to [0, 1], 10 epochs on the 60,000 training images (no validation split), "
-        "evaluated on the 10,000 test images; seeds 0, 1, 2. The lesson reports 97.8 % on MNIST.",
-        "",
-        "| dataset | test accuracy (seeds 0, 1, 2) | median | range | seconds per epoch (median) |",
-        "|---|---|---|---|---|",
-        *rows,
-        "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, NumPy {np.__version__}, BLAS: {blas}; glassnet "
-        f"{gn.__version__}, float32.",
-        "",
-        "Produced by `python benchmarks/reproduce_lesson.py`.",
-        "",
-    ])
+    text = "\n".join(
+        [
+            "# The lesson's MLP, reproduced",
+            "",
+            "784 → 512 relu → 10 softmax, RMSprop (lr 0.001), categorical cross-entropy, "
+            "batch 128, pixels scaled to [0, 1], 10 epochs on the 60,000 training images "
+            "(no validation split), evaluated on the 10,000 test images; seeds 0, 1, 2. "
+            "The lesson reports 97.8 % on MNIST.",
+            "",
+            "| dataset | test accuracy (seeds 0, 1, 2) | median | range "
+            "| seconds per epoch (median) |",
+            "|---|---|---|---|---|",
+            *rows,
+            "",
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, NumPy {np.__version__}, BLAS: {blas}; glassnet "
+            f"{gn.__version__}, float32.",
+            "",
+            "Produced by `python benchmarks/reproduce_lesson.py`.",
+            "",
+        ]
+    )
     Path(__file__).with_name("LESSON_RESULTS.md").write_text(text)
 
 

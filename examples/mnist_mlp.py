@@ -1,6 +1,6 @@
 """The lesson's Keras MNIST model, with only the imports changed to glassnet.
 
-    GLASSNET_DATA=/path/to/data python examples/mnist_mlp.py
+GLASSNET_DATA=/path/to/data python examples/mnist_mlp.py
 """
 
 from glassnet import layers, models

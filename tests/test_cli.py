@@ -12,6 +12,8 @@ import pytest
 
 COMMANDS = [
     [],
+    ["explain"],
+    ["gradcheck"],
     ["demo"],
     ["run"],
     ["run", "activations"],
@@ -193,3 +195,45 @@ def StudyLike(path):
     from glassnet.experiments import StudyResult
 
     return StudyResult.load_json(path)
+
+
+def test_explain_prints_the_same_numbers_as_the_api():
+    import glassnet as gn
+    from glassnet.experiments.paper import X, Y, paper_network
+
+    result = glassnet("explain", "--activation", "tanh", "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    gn.set_floatx("float64")
+    try:
+        expected = str(paper_network("tanh", 2).explain(X, Y))
+    finally:
+        gn.set_floatx("float32")
+    assert result.stdout.strip() == expected.strip()
+    markdown = glassnet("explain", "--format", "markdown")
+    assert markdown.returncode == 0 and "### Backward" in markdown.stdout
+
+
+def test_gradcheck_command_reports_every_parameter():
+    result = glassnet("gradcheck", "--layers", "5,4", "--activation", "sigmoid", "--loss", "mse")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith("dense")]
+    assert len(lines) == 6 and all(line.endswith("ok") for line in lines)
+    assert "PASSED" in result.stdout
+
+
+def test_gradcheck_command_exits_1_when_a_check_fails(tmp_path):
+    import glassnet as gn
+    from glassnet import layers, models
+
+    gn.set_seed(0)
+    model = models.Sequential(
+        [layers.Dense(3, activation="tanh", input_dim=4), layers.Dense(2, activation="softmax")]
+    )
+    model.compile("sgd", "categorical_crossentropy")
+    model.save(tmp_path / "m.glassnet")
+    ok = glassnet("gradcheck", "--model", str(tmp_path / "m.glassnet"))
+    assert ok.returncode == 0 and "PASSED" in ok.stdout
+    # no finite-difference estimate meets a tolerance of 1e-30: every check fails
+    strict = glassnet("gradcheck", "--model", str(tmp_path / "m.glassnet"), "--tolerance", "1e-30")
+    assert strict.returncode == 1
+    assert "FAILED" in strict.stdout and strict.stdout.count("FAIL") >= 4

@@ -260,37 +260,14 @@ class ModelCheckpoint(Callback):
         self.model.save(path)
 
 
-class GradientNormMonitor(Callback):
-    """Records each layer's kernel-gradient norm ‖∂L/∂W⁽ˡ⁾‖ (Frobenius) while training.
-
-    ``first_step`` holds the norms at the very first update; each epoch's mean over its batches
-    goes into the History as ``grad_norm/<layer name>`` and into ``epochs`` (epochs × layers).
-    """
-
-    def on_train_begin(self, logs: Logs | None = None) -> None:
-        assert self.model is not None
-        self.layer_names = [layer.name for layer in self.model.layers if layer.params]
-        self._kernel_grads = [layer.grads[0] for layer in self.model.layers if layer.params]
-        self.first_step: list[float] | None = None
-        self.epochs: list[list[float]] = []
-
-    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
-        self._sum = np.zeros(len(self._kernel_grads))
-        self._count = 0
-
-    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
-        norms = np.array([np.linalg.norm(g) for g in self._kernel_grads])
-        if self.first_step is None:
-            self.first_step = norms.tolist()
-        self._sum += norms
-        self._count += 1
-
-    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        mean = (self._sum / max(self._count, 1)).tolist()
-        self.epochs.append(mean)
-        if logs is not None:
-            logs.update({f"grad_norm/{n}": v for n, v in zip(self.layer_names, mean, strict=True)})
-
-
 class TerminateOnNaN(Callback):
     """Kept for Keras code: ``fit`` always stops when the loss turns NaN or infinite."""
+
+
+def __getattr__(name: str) -> Any:
+    """The monitors live in glassnet.monitors; they are reachable from here too."""
+    if name in ("TrainingMonitor", "GradientNormMonitor"):
+        from glassnet import monitors
+
+        return getattr(monitors, name)
+    raise AttributeError(f"module 'glassnet.callbacks' has no attribute {name!r}")

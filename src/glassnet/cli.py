@@ -64,7 +64,9 @@ def _report(results: list[Any], out: Path, echo: bool = True) -> Path:
     entries = []
     for result in results:
         figures = experiments.figures(result)
-        page = report.render_study(result, figures, out)
+        page = report.render_study(
+            result, figures, out, extra_sections=experiments.sections(result)
+        )
         for fig in figures.values():
             plt.close(fig)
         entries.append((result, page))
@@ -497,6 +499,130 @@ def plot_activations(names: str, out: Path) -> None:
     fig = _guard(lambda: plots.activation_panels(_names(names)))
     for path in plots.save_figure(fig, out):
         click.echo(str(path))
+
+
+@main.command()
+@click.option(
+    "--activation",
+    type=click.Choice(["sigmoid", "tanh", "relu", "leaky_relu"]),
+    default="sigmoid",
+    show_default=True,
+    help="The hidden units' activation.",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A saved model to walk through (on random inputs) instead.",
+)
+def explain(activation: str, seed: int, fmt: str, model_path: Path | None) -> None:
+    """One forward and backward pass with the update, every number and formula shown.
+
+    By default on the paper's 3-2-1 network and its four samples (float64).
+    """
+    from glassnet import config, models
+    from glassnet.experiments.paper import X, Y, paper_network
+
+    with config.floatx_scope("float64"):
+        if model_path is None:
+            model, x, y = paper_network(activation, seed), X, Y
+        else:
+            model = _guard(lambda: models.load_model(model_path))
+            x, y = _random_batch(model, seed)
+        steps = _guard(lambda: model.explain(x, y))
+    click.echo(steps.to_markdown() if fmt == "markdown" else steps.to_text())
+
+
+@main.command()
+@click.option(
+    "--layers",
+    "hidden",
+    default="4,3",
+    show_default=True,
+    help="Hidden layer sizes of the network to check.",
+)
+@click.option(
+    "--activation",
+    default="tanh",
+    show_default=True,
+    help="Hidden activation: any registered name.",
+)
+@click.option(
+    "--loss",
+    type=click.Choice(
+        [
+            "mse",
+            "binary_crossentropy",
+            "categorical_crossentropy",
+            "sparse_categorical_crossentropy",
+        ]
+    ),
+    default="categorical_crossentropy",
+    show_default=True,
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Check a saved (compiled) model instead, on random inputs.",
+)
+@click.option("--tolerance", type=float, default=1e-6, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+def gradcheck(
+    hidden: str, activation: str, loss: str, model_path: Path | None, tolerance: float, seed: int
+) -> None:
+    """Compare backpropagation with finite differences, per layer; exit 1 if any fails."""
+    import glassnet as gn
+    from glassnet import layers, models
+
+    if model_path is not None:
+        model = _guard(lambda: models.load_model(model_path))
+    else:
+        sizes = _int_list(hidden, "--layers")
+        output = {"mse": "linear", "binary_crossentropy": "sigmoid"}.get(loss, "softmax")
+        gn.set_seed(seed)
+        model = _guard(
+            lambda: models.Sequential(
+                [layers.Dense(sizes[0], activation=activation, input_dim=5)]
+                + [layers.Dense(s, activation=activation) for s in sizes[1:]]
+                + [layers.Dense(3, activation=output)]
+            )
+        )
+        model.compile(optimizer="sgd", loss=loss)
+    x, y = _random_batch(model, seed)
+    report = _guard(lambda: gn.gradcheck(model, x, y, tolerance=tolerance))
+    click.echo(str(report))
+    if not report.passed:
+        sys.exit(1)
+
+
+def _random_batch(model: Any, seed: int) -> tuple[Any, Any]:
+    """Eight random inputs for the model, and random targets that suit its loss."""
+    import numpy as np
+
+    from glassnet import losses
+
+    if not model.compiled or not model.built:
+        raise CommandError("the model file must hold a built, compiled model")
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(8, *model.input_shape))
+    width = model.output_shape[-1]
+    y: np.ndarray
+    if isinstance(model.loss, losses.SparseCategoricalCrossentropy):
+        y = rng.integers(0, width, 8)
+    elif isinstance(model.loss, losses.CategoricalCrossentropy):
+        y = np.eye(width)[rng.integers(0, width, 8)]
+    elif isinstance(model.loss, losses.BinaryCrossentropy):
+        y = rng.integers(0, 2, (8, width)).astype(float)
+    else:
+        y = rng.normal(size=(8, width))
+    return x, y
 
 
 def run_cli(argv: list[str] | None = None) -> int:

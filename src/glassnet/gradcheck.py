@@ -59,6 +59,7 @@ class ParameterCheck:
     """The check of one parameter array of one layer."""
 
     layer: str
+    activation: str
     parameter: str
     shape: tuple[int, ...]
     relative_error: float
@@ -81,12 +82,21 @@ class GradcheckReport:
         return [c for c in self.checks if not c.passed]
 
     def __str__(self) -> str:
-        lines = [f"{'layer':<20} {'parameter':<10} {'shape':<14} {'rel. error':>11}  result"]
+        lines = [
+            f"{'layer':<16} {'activation':<12} {'parameter':<9} {'shape':<12} "
+            f"{'rel. error':>10}  result"
+        ]
         for c in self.checks:
             verdict = "ok" if c.passed else "FAIL"
             lines.append(
-                f"{c.layer:<20} {c.parameter:<10} {c.shape!s:<14} {c.relative_error:>11.2e}  "
-                f"{verdict}"
+                f"{c.layer:<16} {c.activation:<12} {c.parameter:<9} {c.shape!s:<12} "
+                f"{c.relative_error:>10.2e}  {verdict}"
+            )
+        for c in self.failures:
+            lines.append(
+                f"layer {c.layer!r} (activation {c.activation!r}): the backpropagated gradient "
+                f"of its {c.parameter} disagrees with finite differences — check the "
+                "derivative of its activation"
             )
         lines.append(("PASSED" if self.passed else "FAILED") + f" (tolerance {self.tolerance:g})")
         return "\n".join(lines)
@@ -129,8 +139,9 @@ def gradcheck(
             for name, param in zip(names, layer.params, strict=True):
                 numeric = numerical_gradient(loss, param, epsilon)
                 err = relative_error(analytic[id(param)], numeric)
+                activation = getattr(getattr(layer, "activation", None), "name", "")
                 report.checks.append(
-                    ParameterCheck(layer.name, name, param.shape, err, err <= tolerance)
+                    ParameterCheck(layer.name, activation, name, param.shape, err, err <= tolerance)
                 )
     return report
 

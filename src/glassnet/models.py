@@ -526,6 +526,15 @@ class Sequential:
     def __call__(self, x: Any, training: bool = False) -> np.ndarray:
         return self._forward(self._check_x(x), training)
 
+    def explain(self, x: Any, y: Any) -> Any:
+        """Every number of one training step on (x, y), with its formula; the model is unchanged.
+
+        >>> print(model.explain(x[:4], y[:4]))  # doctest: +SKIP
+        """
+        from glassnet.explain import explain
+
+        return explain(self, x, y)
+
     # -- weights ------------------------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every layer's weights, in order (for each Dense: kernel, then bias)."""

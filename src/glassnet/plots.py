@@ -682,3 +682,40 @@ __all__ = [
     "save_figure",
     "training_history",
 ]
+
+
+_MONITOR_PANELS = (
+    ("grad_norm", "gradient norm ‖∂L/∂W‖", True),
+    ("update_ratio", "update ratio ‖ΔW‖/‖W‖", True),
+    ("saturated", "saturated fraction", False),
+    ("dead", "dead units (fraction)", False),
+)
+
+
+def monitor_panels(history: Mapping[str, Sequence[float]], title: str = "Layer health") -> Figure:
+    """The training monitors of a History, one panel per quantity, one line per layer.
+
+    Reads the ``<quantity>/<layer>`` keys written by ``glassnet.monitors.TrainingMonitor``.
+    """
+    from glassnet.monitors import monitor_keys
+
+    present = [
+        (q, label, log) for q, label, log in _MONITOR_PANELS if monitor_keys(dict(history), q)
+    ]
+    if not present:
+        raise ValueError("the history holds no monitor values: train with a TrainingMonitor")
+    fig = Figure(figsize=(5.5 * len(present), 4.2), layout="constrained")
+    for i, (quantity, label, log) in enumerate(present):
+        ax = fig.add_subplot(1, len(present), i + 1)
+        for layer, values in monitor_keys(dict(history), quantity).items():
+            ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3, label=layer)
+        if log:
+            ax.set_yscale("log")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_title(label)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=9)
+    fig.suptitle(title)
+    return fig

@@ -35,4 +35,10 @@ def figures(result: StudyResult) -> dict[str, Any]:
     return get(result.study).figures(result)
 
 
-__all__ = ["STUDIES", "StudyResult", "figures", "get", "run"]
+def sections(result: StudyResult) -> list[tuple[str, str]]:
+    """Extra (heading, text) sections a study adds to its report page, if any."""
+    hook = getattr(get(result.study), "sections", None)
+    return list(hook(result)) if hook is not None else []
+
+
+__all__ = ["STUDIES", "StudyResult", "figures", "get", "run", "sections"]

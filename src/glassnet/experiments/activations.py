@@ -152,6 +152,26 @@ def _verdict(
     return f"No clear difference between {best} and {second}: {evidence}", p_value
 
 
+def sections(result: StudyResult) -> list[tuple[str, str]]:
+    """One training step of the network with each of the first two activations, explained."""
+    from glassnet import config
+
+    settings = result.settings
+    out = []
+    for name in settings["activations"][:2]:
+        with config.floatx_scope("float64"):
+            model = paper_network(name, settings["first_seed"], settings["learning_rate"])
+            steps = model.explain(X, Y)
+        out.append(
+            (
+                f"One training step with {name} hidden units (seed "
+                f"{settings['first_seed']}), every number shown",
+                steps.to_text(),
+            )
+        )
+    return out
+
+
 def figures(result: StudyResult) -> dict[str, Any]:
     """The study's figures, redrawn from its raw numbers."""
     from glassnet import plots

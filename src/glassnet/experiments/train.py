@@ -15,6 +15,7 @@ from glassnet import layers, models, optimizers
 from glassnet.datasets import Standardizer, load_csv
 from glassnet.experiments.mnist import load
 from glassnet.experiments.result import StudyResult
+from glassnet.monitors import TrainingMonitor
 from glassnet.utils import check_positive_int
 
 NAMED_DATA = ("digits", "mnist", "fashion_mnist")
@@ -82,6 +83,7 @@ def run(
         batch_size=batch_size,
         validation_split=validation_split,
         verbose=verbose,
+        callbacks=[TrainingMonitor()],
     )
     scores = model.evaluate(x_test, y_test, batch_size=1024, return_dict=True)
     loss, accuracy = scores["loss"], scores["accuracy"]
@@ -127,6 +129,13 @@ def run(
 
 
 def figures(result: StudyResult) -> dict[str, Any]:
+    """Training curves, the confusion matrix, and the layers' health while training."""
+    from dataclasses import replace
+
+    from glassnet import plots
     from glassnet.experiments import mnist
 
-    return mnist.figures(result)
+    curves = {k: v for k, v in result.data["history"].items() if "/" not in k}
+    out = mnist.figures(replace(result, data={**result.data, "history": curves}))
+    out["layer_health"] = plots.monitor_panels(result.data["history"])
+    return out

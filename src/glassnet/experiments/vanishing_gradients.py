@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.datasets import make_classification
 
 import glassnet as gn
-from glassnet import callbacks, layers, models, optimizers
+from glassnet import layers, models, monitors, optimizers
 from glassnet.experiments.result import StudyResult
 from glassnet.experiments.runner import run_many
 from glassnet.utils import check_number, check_positive_int
@@ -38,7 +38,7 @@ def train_once(
     model.compile(
         optimizer=optimizers.SGD(learning_rate), loss="binary_crossentropy", metrics=["accuracy"]
     )
-    monitor = callbacks.GradientNormMonitor()
+    monitor = monitors.GradientNormMonitor()
     history = model.fit(x, y, epochs=epochs, batch_size=32, verbose=0, callbacks=[monitor])
     return {
         "first_step": monitor.first_step,
