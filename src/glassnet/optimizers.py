@@ -33,12 +33,16 @@ class Optimizer:
         )
         self.iterations = 0  # number of updates applied so far
         self.slots: dict[str, list[np.ndarray]] = {s: [] for s in self.slot_names}
+        self._scratch: list[np.ndarray] = []
 
     def apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """One step: update every parameter in place from its gradient."""
         if self.slot_names and not self.slots[self.slot_names[0]]:
             for s in self.slot_names:
                 self.slots[s] = [np.zeros_like(p) for p in params]
+        if len(self._scratch) != len(params):
+            # one working buffer per parameter, reused at every step: no allocation per batch
+            self._scratch = [np.empty_like(p) for p in params]
         self.iterations += 1
         for i, (p, g) in enumerate(zip(params, grads, strict=True)):
             self.update(i, p, g)
@@ -83,15 +87,16 @@ class SGD(Optimizer):
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         lr = param.dtype.type(self.learning_rate)
+        step = np.multiply(grad, lr, out=self._scratch[i])  # lr·g
         if self.momentum == 0:
-            param -= lr * grad  # w ← w − lr·g
+            param -= step  # w ← w − lr·g
             return
         mu = param.dtype.type(self.momentum)
         v = self.slots["velocity"][i]
         v *= mu
-        v -= lr * grad  # v ← μ·v − lr·g
+        v -= step  # v ← μ·v − lr·g
         if self.nesterov:
-            param += mu * v - lr * grad  # w ← w + μ·v − lr·g
+            param += np.subtract(v * mu, step, out=step)  # w ← w + (μ·v − lr·g), Keras's order
         else:
             param += v  # w ← w + v
 
@@ -121,10 +126,12 @@ class RMSprop(Optimizer):
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         t = param.dtype.type
-        v = self.slots["velocity"][i]
+        v, step = self.slots["velocity"][i], self._scratch[i]
         v *= t(self.rho)
-        v += t(1.0 - self.rho) * (grad * grad)  # v ← ρ·v + (1 − ρ)·g²
-        step = v + t(self.epsilon)
+        np.multiply(grad, grad, out=step)
+        step *= t(1.0 - self.rho)
+        v += step  # v ← ρ·v + (1 − ρ)·g²
+        np.add(v, t(self.epsilon), out=step)
         np.sqrt(step, out=step)
         np.divide(grad, step, out=step)
         step *= t(self.learning_rate)
@@ -165,10 +172,15 @@ class Adam(Optimizer):
 
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         t = param.dtype.type
-        m, v = self.slots["momentum"][i], self.slots["velocity"][i]
-        m += t(1.0 - self.beta_1) * (grad - m)  # m ← m + (1 − β₁)(g − m)
-        v += t(1.0 - self.beta_2) * (grad * grad - v)  # v ← v + (1 − β₂)(g² − v)
-        step = np.sqrt(v)
+        m, v, step = self.slots["momentum"][i], self.slots["velocity"][i], self._scratch[i]
+        np.subtract(grad, m, out=step)
+        step *= t(1.0 - self.beta_1)
+        m += step  # m ← m + (1 − β₁)(g − m)
+        np.multiply(grad, grad, out=step)
+        step -= v
+        step *= t(1.0 - self.beta_2)
+        v += step  # v ← v + (1 − β₂)(g² − v)
+        np.sqrt(v, out=step)
         step += t(self.epsilon)
         np.divide(m, step, out=step)
         step *= t(self._alpha)
