@@ -190,7 +190,7 @@ class Dense(Layer):
         """Backward from ∂L/∂Z (used directly when the loss is fused with the activation)."""
         np.matmul(self._x.T, dz, out=self.grads[0])  # dW = Xᵀ·dZ
         if self.use_bias:
-            np.sum(dz, axis=0, out=self.grads[1])  # db = Σ_batch dZ
+            np.add.reduce(dz, axis=0, out=self.grads[1])  # db = Σ_batch dZ
         return dz @ self.kernel.T if need_input_grad else None  # dX = dZ·Wᵀ
 
     def get_config(self) -> dict[str, Any]:
