@@ -506,6 +506,12 @@ def test_float32_fit_keeps_everything_float32_with_float64_input(optimizer):
         assert all(p.dtype == np.float32 for p in layer.params)
         assert all(g.dtype == np.float32 for g in layer.grads)
         assert len(layer.grads) == len(layer.params)
+        # every intermediate of the last step: the layer input X, Z = X·W + b and A = g(Z)
+        for cached in ("_x", "_z", "_a"):
+            if hasattr(layer, cached):
+                assert getattr(layer, cached).dtype == np.float32, (layer.name, cached)
+    steps = model.explain(x[:4], y[:4])  # every delta and gradient of a step, too
+    assert all(s.value.dtype == np.float32 for s in steps.steps if s.value.ndim > 0)
     slots = [a for values in model.optimizer.slots.values() for a in values]
     assert len(slots) == len(model.optimizer.slot_names) * 4
     assert all(a.dtype == np.float32 for a in slots)
