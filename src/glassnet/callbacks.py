@@ -94,17 +94,22 @@ class ProgressBar(Callback):
                 file=sys.stdout,
                 leave=True,
                 dynamic_ncols=True,
+                bar_format="{desc}: {n_fmt}/{total_fmt} |{bar:20}| {elapsed}{postfix}",
             )
+
+    def _postfix(self, steps: int, logs: Logs | None) -> str:
+        per_step = 1000 * (time.perf_counter() - self._start) / max(steps, 1)
+        return f"{per_step:.0f}ms/step - {_format_logs(logs or {})}"
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         if self._bar is not None:
-            self._bar.set_postfix_str(_format_logs(logs or {}), refresh=False)
+            self._bar.set_postfix_str(self._postfix(batch + 1, logs), refresh=False)
             self._bar.update(1)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         elapsed = time.perf_counter() - self._start
         if self._bar is not None:
-            self._bar.set_postfix_str(_format_logs(logs or {}), refresh=False)
+            self._bar.set_postfix_str(self._postfix(self._bar.n, logs), refresh=False)
             self._bar.close()
             self._bar = None
         elif self.verbose == 2:
