@@ -98,8 +98,9 @@ class ProgressBar(Callback):
             )
 
     def _postfix(self, steps: int, logs: Logs | None) -> str:
-        per_step = 1000 * (time.perf_counter() - self._start) / max(steps, 1)
-        return f"{per_step:.0f}ms/step - {_format_logs(logs or {})}"
+        seconds = (time.perf_counter() - self._start) / max(steps, 1)
+        per_step = f"{seconds * 1e3:.0f}ms" if seconds >= 1e-3 else f"{seconds * 1e6:.0f}us"
+        return f"{per_step}/step - {_format_logs(logs or {})}"
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         if self._bar is not None:
