@@ -10,15 +10,6 @@ import glassnet
 from glassnet import callbacks, layers, models, optimizers
 
 
-@pytest.fixture(autouse=True)
-def _fresh_session():
-    glassnet.config.clear_session()
-    glassnet.set_floatx("float32")
-    yield
-    glassnet.config.clear_session()
-    glassnet.set_floatx("float32")
-
-
 def classification_data(n=30, seed=0):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, 4))

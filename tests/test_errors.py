@@ -15,15 +15,6 @@ from glassnet import activations, callbacks, initializers, layers, losses, model
 from glassnet.models import DivergenceWarning
 
 
-@pytest.fixture(autouse=True)
-def _fresh_session():
-    glassnet.config.clear_session()
-    glassnet.set_floatx("float32")
-    yield
-    glassnet.config.clear_session()
-    glassnet.set_floatx("float32")
-
-
 def classifier(loss="categorical_crossentropy", units=3, activation="softmax", inputs=4):
     """Dense(5, relu) → Dense(units, activation), compiled with SGD."""
     glassnet.set_seed(0)

@@ -8,15 +8,6 @@ import glassnet
 from glassnet import layers, models, optimizers
 
 
-@pytest.fixture(autouse=True)
-def _fresh_session():
-    glassnet.config.clear_session()
-    glassnet.set_floatx("float32")
-    yield
-    glassnet.config.clear_session()
-    glassnet.set_floatx("float32")
-
-
 def mlp(inputs=4, hidden=5, outputs=3, seed=0):
     glassnet.set_seed(seed)
     return models.Sequential(

@@ -12,16 +12,6 @@ import pytest
 import glassnet
 from glassnet import layers, models, optimizers
 
-
-@pytest.fixture(autouse=True)
-def _fresh_session():
-    glassnet.config.clear_session()
-    glassnet.set_floatx("float32")
-    yield
-    glassnet.config.clear_session()
-    glassnet.set_floatx("float32")
-
-
 OPTIMIZERS = {
     "sgd_momentum": lambda: optimizers.SGD(learning_rate=0.05, momentum=0.9),
     "sgd_nesterov": lambda: optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True),

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import initializers, layers, models, optimizers
+from glassnet import layers, models, optimizers
+from glassnet.experiments.paper import paper_network
 
 PAPER_X = np.array([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]], dtype=float)
 PAPER_Y = np.array([[0], [1], [1], [0]], dtype=float)
@@ -90,33 +91,12 @@ def test_gradcheck_catches_a_wrong_derivative():
     assert "FAIL" in str(report) and "hidden" in str(report)
 
 
-def paper_model(hidden_activation, seed):
-    gn.set_seed(seed)
-    uniform = initializers.RandomUniform(-1.0, 1.0)  # the paper draws weights from U(−1, 1)
-    model = models.Sequential(
-        [
-            layers.Dense(
-                2,
-                activation=hidden_activation,
-                input_dim=3,
-                kernel_initializer=uniform,
-                bias_initializer=uniform,
-            ),
-            layers.Dense(
-                1, activation="sigmoid", kernel_initializer=uniform, bias_initializer=uniform
-            ),
-        ]
-    )
-    model.compile(optimizer=optimizers.SGD(learning_rate=0.5), loss="mse")
-    return model
-
-
 # Measured over seeds 0–9 at 1000 full-batch epochs: sigmoid hidden units end between
 # 0.0020 and 0.0036, tanh between 0.0003 and 0.0006.
 @pytest.mark.parametrize(("activation", "threshold"), [("sigmoid", 0.01), ("tanh", 0.002)])
 def test_paper_network_learns(activation, threshold):
     for seed in range(10):
-        model = paper_model(activation, seed)
+        model = paper_network(activation, seed)
         history = model.fit(PAPER_X, PAPER_Y, epochs=1000, batch_size=4, verbose=0)
         loss = history.history["loss"]
         assert len(loss) == 1000
@@ -149,7 +129,7 @@ def test_xor_reaches_full_accuracy():
 
 def test_one_training_step_equals_the_written_out_backpropagation(float64):
     """A 3-2-1 network, one full-batch SGD step, written out in plain NumPy."""
-    model = paper_model("tanh", 3)
+    model = paper_network("tanh", 3)
     w1, b1, w2, b2 = model.get_weights()
     x, y, lr = PAPER_X, PAPER_Y, 0.5
     z1 = x @ w1 + b1

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from glassnet.datasets import cache, idx
+from glassnet.datasets import idx
 
 SUBDIR = "fashion-mnist"
 FILES = {  # name → published MD5
@@ -65,13 +65,12 @@ def load_data(
     >>> from glassnet.datasets import fashion_mnist
     >>> (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()  # doctest: +SKIP
     """
-    folder = cache.data_dir(path) / SUBDIR
-    cache.ensure_files(
+    return idx.load_dataset(
+        "Fashion-MNIST",
+        SUBDIR,
         FILES,
-        folder,
         MIRRORS if mirrors is None else mirrors,
-        dataset="Fashion-MNIST",
-        download=download,
-        timeout=timeout,
+        path,
+        download,
+        timeout,
     )
-    return idx.load_split(folder)

@@ -12,6 +12,7 @@ import gzip
 import os
 import struct
 import zlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -95,3 +96,21 @@ def load_split(
             )
         parts.append((x, y))
     return parts[0], parts[1]
+
+
+def load_dataset(
+    dataset: str,
+    subdir: str,
+    files: Mapping[str, str],
+    mirrors: Sequence[str],
+    path: str | os.PathLike[str] | None,
+    download: bool,
+    timeout: float | None,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Make sure ``files`` are in ``<data dir>/<subdir>`` (checked, downloaded if missing), then
+    read them: what ``mnist.load_data`` and ``fashion_mnist.load_data`` share."""
+    from glassnet.datasets import cache
+
+    folder = cache.data_dir(path) / subdir
+    cache.ensure_files(files, folder, mirrors, dataset=dataset, download=download, timeout=timeout)
+    return load_split(folder)

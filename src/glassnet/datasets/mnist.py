@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from glassnet.datasets import cache, idx
+from glassnet.datasets import idx
 
 SUBDIR = "mnist"
 FILES = {  # name → published MD5
@@ -52,13 +52,6 @@ def load_data(
     >>> from glassnet.datasets import mnist
     >>> (x_train, y_train), (x_test, y_test) = mnist.load_data()  # doctest: +SKIP
     """
-    folder = cache.data_dir(path) / SUBDIR
-    cache.ensure_files(
-        FILES,
-        folder,
-        MIRRORS if mirrors is None else mirrors,
-        dataset="MNIST",
-        download=download,
-        timeout=timeout,
+    return idx.load_dataset(
+        "MNIST", SUBDIR, FILES, MIRRORS if mirrors is None else mirrors, path, download, timeout
     )
-    return idx.load_split(folder)
