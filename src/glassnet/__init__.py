@@ -21,7 +21,7 @@ from glassnet.gradcheck import gradcheck
 
 __version__ = "0.1.0"
 
-_LAZY = ("datasets", "experiments", "plots", "report")
+_LAZY = ("datasets", "experiments", "plots", "report", "sklearn")
 
 
 def __getattr__(name: str) -> object:

@@ -39,8 +39,16 @@ class Sequential:
     optimizer step on every parameter.
     """
 
-    def __init__(self, layers: Sequence[Layer] | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        layers: Sequence[Layer] | None = None,
+        name: str | None = None,
+        seed: int | np.random.Generator | None = None,
+    ) -> None:
+        """``seed`` (an int or a NumPy Generator) fixes this model's initial weights, shuffles
+        and dropout masks on its own; without it they come from ``gn.set_seed``'s generator."""
         self.name = name or config.unique_name("sequential")
+        self._seed_rng = None if seed is None else config.make_rng(seed)
         self._layers: list[Layer] = []
         self.optimizer: optimizers.Optimizer | None = None
         self.loss: losses.Loss | None = None
@@ -90,7 +98,7 @@ class Sequential:
         shape = input_shape
         for layer in self._layers:
             if not layer.built:
-                layer.build(shape, config.make_rng(None))
+                layer.build(shape, config.make_rng(self._seed_rng))
             elif layer.input_shape != shape:
                 raise ValueError(
                     f"layer {layer.name!r} was built for inputs {layer.input_shape}, but the "
@@ -332,7 +340,7 @@ class Sequential:
             y, y_val = y[:n_train], y[n_train:]
         self._resolve_metrics()
         if self._rng is None:
-            self._rng = config.make_rng(None)
+            self._rng = config.make_rng(self._seed_rng)
 
         n = len(x)
         steps = math.ceil(n / batch_size)
