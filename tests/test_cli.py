@@ -237,3 +237,26 @@ def test_gradcheck_command_exits_1_when_a_check_fails(tmp_path):
     strict = glassnet("gradcheck", "--model", str(tmp_path / "m.glassnet"), "--tolerance", "1e-30")
     assert strict.returncode == 1
     assert "FAILED" in strict.stdout and strict.stdout.count("FAIL") >= 4
+
+
+def test_run_all_writes_every_study_and_an_index(tmp_path):
+    result = glassnet(
+        "run",
+        "all",
+        "--seeds",
+        "2",
+        "--epochs",
+        "2",
+        "--out",
+        "all",
+        cwd=tmp_path,
+        env={"GLASSNET_OFFLINE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    links = parse(tmp_path / "all" / "index.html").links
+    from glassnet.experiments import STUDIES
+
+    for study in STUDIES:
+        assert f"{study}.html" in links
+        page = parse(tmp_path / "all" / f"{study}.html")
+        assert page.images and page.tables >= 2
