@@ -547,3 +547,16 @@ def test_verbose_1_shows_a_progress_bar_with_the_loss(capsys, verbose):
 def test_progress_bar_is_a_callback():
     bar = callbacks.ProgressBar(verbose=2)
     assert isinstance(bar, callbacks.Callback)
+
+
+def test_history_shows_its_curves_in_a_notebook():
+    import base64
+
+    x, y = classification_data()
+    history = classifier().fit(x, y, epochs=3, batch_size=8, validation_split=0.2, verbose=0)
+    html = history._repr_html_()
+    assert html.startswith('<img alt="training curves" src="data:image/png;base64,')
+    png = base64.b64decode(html.split("base64,")[1].split('"')[0])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "History(epochs=3" in html
+    assert "<pre>" in models.Sequential([layers.Dense(2, input_dim=3)])._repr_html_()

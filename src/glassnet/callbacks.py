@@ -70,6 +70,25 @@ class History(Callback):
         keys = ", ".join(self.history)
         return f"History(epochs={len(self.epoch)}, keys=[{keys}])"
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the training curves (loss and each metric, train and validation)."""
+        import base64
+        import io
+        from html import escape
+
+        from glassnet import plots
+
+        curves = {k: v for k, v in self.history.items() if "/" not in k}
+        if not curves:
+            return f"<pre>{escape(repr(self))}</pre>"
+        buffer = io.BytesIO()
+        plots.training_history(curves).savefig(buffer, format="png", dpi=90)
+        encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+        return (
+            f'<img alt="training curves" src="data:image/png;base64,{encoded}"/>'
+            f"<pre>{escape(repr(self))}</pre>"
+        )
+
 
 def _format_logs(logs: Logs) -> str:
     return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
