@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 if TYPE_CHECKING:
     from glassnet.models import Sequential
@@ -106,6 +105,10 @@ class ProgressBar(Callback):
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         self._start = time.perf_counter()
         if self.verbose == 1:
+            # imported here: tqdm.auto picks the notebook widget or the terminal bar, and warns
+            # in a notebook without ipywidgets, which should only happen when a bar is drawn
+            from tqdm.auto import tqdm
+
             self._bar = tqdm(
                 total=self.params.get("steps"),
                 desc=f"Epoch {epoch + 1}/{self.params.get('epochs')}",

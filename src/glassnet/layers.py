@@ -129,8 +129,11 @@ class Dense(Layer):
         units: number of neurons (outputs).
         activation: a name ("relu", "sigmoid", …), an Activation, or None for linear.
         use_bias: add the bias vector b.
-        kernel_initializer, bias_initializer: names or Initializer objects.
-        input_shape / input_dim: the input size, for the first layer of a model.
+        kernel_initializer: a name or an Initializer for W (default Glorot uniform).
+        bias_initializer: a name or an Initializer for b (default zeros).
+        input_shape: the input shape, e.g. (784,), for the first layer of a model.
+        input_dim: the same as an int: input_dim=784 means input_shape=(784,).
+        name: the layer's name (default "dense", "dense_1", …).
 
     >>> layer = Dense(2, activation="tanh", input_dim=3)
     """
