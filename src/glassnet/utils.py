@@ -68,7 +68,9 @@ def as_float_array(x: Any, what: str, dtype: str | None = None) -> np.ndarray:
     if arr.size == 0:
         raise ValueError(f"{what} is empty (shape {arr.shape}); expected at least one sample")
     out = arr.astype(dtype, copy=False)
-    if out.dtype.kind == "f" and not np.isfinite(out).all():
+    # A float64 sum is finite exactly when no value is NaN or infinite (barring sums beyond
+    # 1e308), and needs no boolean copy of the data; only then is the element-wise scan run.
+    if out.dtype.kind == "f" and not np.isfinite(np.sum(out, dtype=np.float64)):
         bad = np.argwhere(~np.isfinite(out))[0]
         value = out[tuple(bad)]
         raise ValueError(
