@@ -681,3 +681,13 @@ def test_divergence_stops_with_warning_and_keeps_finite_weights():
     assert recorder.weights
     for got, expected in zip(weights, recorder.weights[-1], strict=True):
         np.testing.assert_array_equal(got, expected)
+
+
+def test_huge_but_finite_float64_inputs_are_accepted():
+    from glassnet.utils import as_float_array
+
+    x = np.full((4, 3), 1e308)  # every value finite, their sum is not
+    np.testing.assert_array_equal(as_float_array(x, "x", "float64"), x)
+    x[2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"x contains NaN \(first at index \(2, 1\)\)"):
+        as_float_array(x, "x", "float64")

@@ -71,7 +71,10 @@ def as_float_array(x: Any, what: str, dtype: str | None = None) -> np.ndarray:
     # A float64 sum is finite exactly when no value is NaN or infinite (barring sums beyond
     # 1e308), and needs no boolean copy of the data; only then is the element-wise scan run.
     if out.dtype.kind == "f" and not np.isfinite(np.sum(out, dtype=np.float64)):
-        bad = np.argwhere(~np.isfinite(out))[0]
+        bad_values = np.argwhere(~np.isfinite(out))
+        if not len(bad_values):
+            return out  # finite values whose sum overflowed: nothing wrong with them
+        bad = bad_values[0]
         value = out[tuple(bad)]
         raise ValueError(
             f"{what} contains {'NaN' if np.isnan(value) else 'infinity'} "
