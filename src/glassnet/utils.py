@@ -70,7 +70,9 @@ def as_float_array(x: Any, what: str, dtype: str | None = None) -> np.ndarray:
     out = arr.astype(dtype, copy=False)
     # A float64 sum is finite exactly when no value is NaN or infinite (barring sums beyond
     # 1e308), and needs no boolean copy of the data; only then is the element-wise scan run.
-    if out.dtype.kind == "f" and not np.isfinite(np.sum(out, dtype=np.float64)):
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(out, dtype=np.float64) if out.dtype.kind == "f" else 0.0
+    if not np.isfinite(total):
         bad_values = np.argwhere(~np.isfinite(out))
         if not len(bad_values):
             return out  # finite values whose sum overflowed: nothing wrong with them
