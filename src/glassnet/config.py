@@ -41,9 +41,7 @@ def set_seed(seed: int) -> None:
     >>> gn.set_seed(0)
     """
     global _rng
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    _rng = np.random.default_rng(int(seed))
+    _rng = np.random.default_rng(_check_seed(seed))
 
 
 def rng() -> np.random.Generator:
@@ -57,9 +55,14 @@ def make_rng(seed: int | np.random.Generator | None = None) -> np.random.Generat
         return seed
     if seed is None:
         return np.random.default_rng(_rng.integers(2**63))
+    return np.random.default_rng(_check_seed(seed, "or None"))
+
+
+def _check_seed(seed: object, alternatives: str = "") -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
-    return np.random.default_rng(int(seed))
+        expected = f"a non-negative integer {alternatives}".strip()
+        raise ValueError(f"seed must be {expected}, got {seed!r}")
+    return int(seed)
 
 
 def unique_name(base: str) -> str:

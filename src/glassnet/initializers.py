@@ -19,6 +19,7 @@ import numpy as np
 
 from glassnet import config
 from glassnet.registry import Registry
+from glassnet.utils import check_number
 
 # Standard deviation of a unit normal truncated at ±2: makes truncated draws keep their variance.
 _TRUNCATED_STDDEV = 0.87962566103423978
@@ -80,8 +81,8 @@ class RandomNormal(Initializer):
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
         super().__init__(seed)
-        _check_number("RandomNormal mean", mean)
-        _check_number("RandomNormal stddev", stddev, positive=True)
+        check_number("RandomNormal mean", mean)
+        check_number("RandomNormal stddev", stddev, low=0.0, low_open=True)
         self.mean, self.stddev = float(mean), float(stddev)
 
     def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
@@ -100,8 +101,8 @@ class RandomUniform(Initializer):
         self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None
     ) -> None:
         super().__init__(seed)
-        _check_number("RandomUniform minval", minval)
-        _check_number("RandomUniform maxval", maxval)
+        check_number("RandomUniform minval", minval)
+        check_number("RandomUniform maxval", maxval)
         if not minval < maxval:
             raise ValueError(f"RandomUniform needs minval < maxval, got {minval} and {maxval}")
         self.minval, self.maxval = float(minval), float(maxval)
@@ -130,7 +131,7 @@ class VarianceScaling(Initializer):
         seed: int | None = None,
     ) -> None:
         super().__init__(seed)
-        _check_number("VarianceScaling scale", scale, positive=True)
+        check_number("VarianceScaling scale", scale, low=0.0, low_open=True)
         if mode not in ("fan_in", "fan_out", "fan_avg"):
             raise ValueError(f"mode must be 'fan_in', 'fan_out' or 'fan_avg', got {mode!r}")
         if distribution not in ("uniform", "truncated_normal"):
@@ -224,14 +225,6 @@ def _truncated_normal(
         out[outside] = rng.normal(0.0, stddev, size=int(outside.sum()))
         outside = np.abs(out) > 2 * stddev
     return out
-
-
-def _check_number(what: str, value: Any, positive: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{what} must be a number, got {type(value).__name__}: {value!r}")
-    if not math.isfinite(value) or (positive and value <= 0):
-        expected = "a positive finite number" if positive else "a finite number"
-        raise ValueError(f"{what} must be {expected}, got {value!r}")
 
 
 _registry: Registry[Initializer] = Registry("initializer", Initializer)
