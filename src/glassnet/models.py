@@ -362,16 +362,6 @@ class Sequential:
         for cb in cbs:
             cb.set_model(self)
             cb.set_params(params)
-        batch_cbs = [cb for cb in cbs if callbacks_module.overrides(cb, "on_batch_end")]
-        # Only the hooks a callback overrides are called: the paper's network trains in tens
-        # of microseconds per epoch, so even empty calls would show.
-        self._batch_begin_cbs = [
-            cb for cb in cbs if callbacks_module.overrides(cb, "on_batch_begin")
-        ]
-        self._epoch_begin_cbs = [
-            cb for cb in cbs if callbacks_module.overrides(cb, "on_epoch_begin")
-        ]
-        names = ["loss", *self.metric_names]
         self.history = history
         self.stop_training = False
 
@@ -390,8 +380,6 @@ class Sequential:
                 shuffle,
                 history,
                 cbs,
-                batch_cbs,
-                names,
             )
         for cb in cbs:
             cb.on_train_end()
@@ -409,15 +397,20 @@ class Sequential:
         shuffle: bool,
         history: callbacks_module.History,
         cbs: list[callbacks_module.Callback],
-        batch_cbs: list[callbacks_module.Callback],
-        names: list[str],
     ) -> None:
         """The epoch loop of ``fit``: batches, running logs, validation, callbacks."""
         assert self._rng is not None
         n = len(x)
         steps = math.ceil(n / batch_size)
+        names = ["loss", *self.metric_names]
+        # Only the hooks a callback overrides are called: the paper's network trains in tens
+        # of microseconds per epoch, so even empty calls would show.
+        epoch_begin_cbs, batch_begin_cbs, batch_cbs = (
+            [cb for cb in cbs if callbacks_module.overrides(cb, hook)]
+            for hook in ("on_epoch_begin", "on_batch_begin", "on_batch_end")
+        )
         for epoch in range(initial_epoch, epochs):
-            for cb in self._epoch_begin_cbs:
+            for cb in epoch_begin_cbs:
                 cb.on_epoch_begin(epoch)
             order = self._rng.permutation(n) if shuffle else None
             sums = [0.0] * len(names)
@@ -429,7 +422,7 @@ class Sequential:
                     xb, yb = x[index], y[index]
                 else:
                     xb, yb = x[batch], y[batch]
-                for cb in self._batch_begin_cbs:
+                for cb in batch_begin_cbs:
                     cb.on_batch_begin(step)
                 loss, a = self._train_batch(xb, yb)
                 if not math.isfinite(loss):
