@@ -458,7 +458,7 @@ def test_model_set_weights_wrong_shape_is_rejected_and_changes_nothing():
 
 def test_layer_set_weights_wrong_count_shape_and_values():
     layer = classifier().layers[0]
-    with pytest.raises(ValueError, match=r"'dense' expects a list of 2 arrays .*got 1"):
+    with pytest.raises(ValueError, match=r"'dense' expects 2 weight arrays .*got 1"):
         layer.set_weights([np.zeros((4, 5))])
     with pytest.raises(ValueError, match=r"weight 0 must have shape \(4, 5\), got \(5, 4\)"):
         layer.set_weights([np.zeros((5, 4)), np.zeros(5)])

@@ -109,6 +109,8 @@ def test_explain_shows_a_corner_of_large_matrices():
     text = str(steps)
     assert "top-left 6×6 of 784×512" in text
     assert len(text) < 20_000  # shapes and corners, not megabytes
-    assert "RMSprop step on W⁽¹⁾" in text
+    # RMSprop's accumulator, then the step that divides by its root
+    assert "v(W⁽¹⁾) ← 0.9·v(W⁽¹⁾) + 0.1·(∂L/∂W⁽¹⁾)²" in text
+    assert "W⁽¹⁾ ← W⁽¹⁾ − 0.001·∂L/∂W⁽¹⁾ / √(v(W⁽¹⁾) + 1e-07)" in text
     with pytest.raises(KeyError, match="no step 'Z9'"):
         steps["Z9"]

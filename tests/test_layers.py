@@ -10,8 +10,21 @@ from glassnet.gradcheck import numerical_gradient, relative_error
 
 def built_dense(units, inputs, **kwargs):
     layer = layers.Dense(units, **kwargs)
-    layer.build((inputs,), np.random.default_rng(0))
+    layer.build((None, inputs))
+    layer.built = True
     return layer
+
+
+def backward_through(layer, x, upstream, training=True):
+    """One recorded call of the layer on x, then the tape's backward pass from ∂L/∂A = upstream:
+    returns ∂L/∂X (x is given as a variable, so that it receives a gradient)."""
+    x_var = gn.Variable(np.array(x, copy=True), "x")
+    for w in layer.weights:
+        w.grad = None
+    with gn.Tape() as tape:
+        out = layer(x_var, training=training)
+    tape.backward([(out, upstream)])
+    return x_var.grad
 
 
 def test_dense_forward_is_xw_plus_b_then_activation(float64):
@@ -22,7 +35,7 @@ def test_dense_forward_is_xw_plus_b_then_activation(float64):
     x = np.array([[1.0, 2.0, 3.0]])
     # Z = X·W + b by hand: [0.1 + 0.6 − 1.5 + 0.05, −0.2 + 0.8 + 1.8 − 0.05] = [−0.75, 2.35]
     z = np.array([[-0.75, 2.35]])
-    np.testing.assert_allclose(layer.forward(x), 1 / (1 + np.exp(-z)), rtol=1e-14)
+    np.testing.assert_allclose(layer(x), 1 / (1 + np.exp(-z)), rtol=1e-14)
 
 
 def test_dense_weights_have_keras_shapes():
@@ -32,6 +45,7 @@ def test_dense_weights_have_keras_shapes():
     assert kernel.dtype == np.float32
     assert layer.count_params() == 784 * 512 + 512
     assert built_dense(4, 3, use_bias=False).count_params() == 12
+    assert [w.path for w in layer.weights] == [f"{layer.name}/kernel", f"{layer.name}/bias"]
 
 
 @pytest.mark.parametrize("use_bias", [True, False])
@@ -45,10 +59,9 @@ def test_dense_gradients_match_finite_differences(float64, use_bias, activation)
     upstream = rng.normal(size=(5, 4))
 
     def f():
-        return float(np.sum(upstream * layer.forward(x)))
+        return float(np.sum(upstream * layer(x)))
 
-    layer.forward(x)
-    dx = layer.backward(upstream)
+    dx = backward_through(layer, x, upstream)
     analytic = [g.copy() for g in layer.grads]
     for param, grad in zip(layer.params, analytic, strict=True):
         assert relative_error(grad, numerical_gradient(f, param)) < 1e-7
@@ -60,56 +73,54 @@ def test_dense_backward_formulas_by_hand(float64):
     layer = built_dense(2, 3)  # linear: dZ = dA
     x = np.arange(6.0).reshape(2, 3)
     dz = np.array([[1.0, -1.0], [0.5, 2.0]])
-    layer.forward(x)
-    dx = layer.backward(dz)
+    dx = backward_through(layer, x, dz)
     np.testing.assert_array_equal(layer.grads[0], x.T @ dz)  # dW = Xᵀ·dZ
     np.testing.assert_array_equal(layer.grads[1], [1.5, 1.0])  # db = Σ dZ
-    np.testing.assert_array_equal(dx, dz @ layer.kernel.T)  # dX = dZ·Wᵀ
-    assert layer.backward(dz, need_input_grad=False) is None
+    np.testing.assert_array_equal(dx, dz @ layer.params[0].T)  # dX = dZ·Wᵀ
+    # a plain input needs no gradient: the layer does not compute dX at all
+    with gn.Tape() as tape:
+        out = layer(x, training=True)
+    tape.backward([(out, dz)])
+    assert tape.nodes[0].grad_inputs[0] is None
 
 
 def test_activation_layer_gradient(float64):
     layer = layers.Activation("tanh")
-    layer.build((3,))
     x = np.random.default_rng(2).normal(size=(4, 3))
     upstream = np.random.default_rng(3).normal(size=(4, 3))
-    layer.forward(x)
-    analytic = layer.backward(upstream)
-    numeric = numerical_gradient(lambda: float(np.sum(upstream * layer.forward(x))), x)
+    analytic = backward_through(layer, x, upstream)
+    numeric = numerical_gradient(lambda: float(np.sum(upstream * layer(x))), x)
     assert relative_error(analytic, numeric) < 1e-8
 
 
 def test_dropout_inverted_scaling_and_gradient_with_fixed_mask(float64):
     layer = layers.Dropout(0.25, seed=7)
-    layer.build((1000,))
     x = np.ones((20, 1000))
-    out = layer.forward(x, training=True)
+    out = layer(x, training=True)
     kept = out != 0
     # kept units are scaled by 1/(1 − rate); about 75 % are kept
     np.testing.assert_allclose(out[kept], 1 / 0.75)
     assert 0.73 < kept.mean() < 0.77
-    np.testing.assert_array_equal(layer.forward(x, training=False), x)  # inactive at inference
+    np.testing.assert_array_equal(layer(x, training=False), x)  # inactive at inference
 
     # gradient check with a fixed mask: reseed before every forward pass
     x = np.random.default_rng(4).normal(size=(3, 5))
     upstream = np.random.default_rng(5).normal(size=(3, 5))
     small = layers.Dropout(0.5)
-    small.build((5,))
 
     def f():
         small.rng = np.random.default_rng(11)
-        return float(np.sum(upstream * small.forward(x, training=True)))
+        return float(np.sum(upstream * small(x, training=True)))
 
-    f()
-    analytic = small.backward(upstream)
+    small.rng = np.random.default_rng(11)
+    analytic = backward_through(small, x, upstream)
     assert relative_error(analytic, numerical_gradient(f, x)) < 1e-8
 
 
 def test_dropout_rate_zero_is_identity_and_bad_rates_fail():
     layer = layers.Dropout(0.0)
-    layer.build((3,))
     x = np.ones((2, 3), dtype=np.float32)
-    np.testing.assert_array_equal(layer.forward(x, training=True), x)
+    np.testing.assert_array_equal(layer(x, training=True), x)
     for rate in (-0.1, 1.0, 1.5):
         with pytest.raises(ValueError, match=r"Dropout rate must be a finite number in \[0, 1\)"):
             layers.Dropout(rate)
@@ -117,18 +128,17 @@ def test_dropout_rate_zero_is_identity_and_bad_rates_fail():
 
 def test_flatten_round_trips_shapes():
     layer = layers.Flatten()
-    layer.build((28, 28))
-    assert layer.output_shape == (784,)
+    assert layer.compute_output_shape((None, 28, 28)) == (None, 784)
     x = np.zeros((5, 28, 28), dtype=np.float32)
-    assert layer.forward(x).shape == (5, 784)
-    assert layer.backward(np.zeros((5, 784))).shape == (5, 28, 28)
+    assert layer(x).shape == (5, 784)
+    assert backward_through(layer, x, np.zeros((5, 784))).shape == (5, 28, 28)
 
 
 def test_set_weights_checks_shapes():
     layer = built_dense(2, 3)
     with pytest.raises(ValueError, match=r"weight 0 must have shape \(3, 2\), got \(2, 3\)"):
         layer.set_weights([np.zeros((2, 3)), np.zeros(2)])
-    with pytest.raises(ValueError, match="expects a list of 2 arrays"):
+    with pytest.raises(ValueError, match="expects 2 weight arrays"):
         layer.set_weights([np.zeros((3, 2))])
 
 
@@ -168,7 +178,7 @@ def test_keras_style_input_fixes_the_shape_and_is_not_listed_in_the_summary(caps
             layers.Dense(10, activation="softmax"),
         ]
     )
-    assert model.built and model.input_shape == (784,)
+    assert model.built and model.input_shape == (None, 784)
     assert model.count_params() == 407_050
     model.summary()
     out = capsys.readouterr().out

@@ -463,7 +463,7 @@ def test_model_without_input_shape_builds_on_first_fit():
     x = rng.normal(size=(12, 3))
     model.fit(x, np.arange(12) % 2, epochs=1, verbose=0)
     assert model.built
-    assert model.input_shape == (3,)
+    assert model.input_shape == (None, 3)
     assert [w.shape for w in model.get_weights()] == [(3, 4), (4,), (4, 2), (2,)]
     assert model.count_params() == 3 * 4 + 4 + 4 * 2 + 2
     assert model.predict(x).shape == (12, 2)

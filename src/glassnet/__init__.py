@@ -13,11 +13,16 @@ from glassnet import (
     losses,
     metrics,
     models,
+    ops,
     optimizers,
+    saving,
     utils,
 )
 from glassnet.config import clear_session, floatx, set_floatx, set_seed, set_threads
 from glassnet.gradcheck import gradcheck
+from glassnet.layers import Input, Layer
+from glassnet.models import Model, Sequential
+from glassnet.tape import Tape, Tensor, Variable
 
 __version__ = "0.1.0"
 
@@ -34,6 +39,13 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "Input",
+    "Layer",
+    "Model",
+    "Sequential",
+    "Tape",
+    "Tensor",
+    "Variable",
     "activations",
     "callbacks",
     "clear_session",
@@ -45,7 +57,9 @@ __all__ = [
     "losses",
     "metrics",
     "models",
+    "ops",
     "optimizers",
+    "saving",
     "set_floatx",
     "set_seed",
     "set_threads",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from glassnet.models import Sequential
+    from glassnet.models import Model
 
 Logs = dict[str, float]
 
@@ -24,10 +24,10 @@ class Callback:
     """Base class: override any of the ``on_*`` hooks. ``self.model`` is the model being fit."""
 
     def __init__(self) -> None:
-        self.model: Sequential | None = None
+        self.model: Model | None = None
         self.params: dict[str, Any] = {}
 
-    def set_model(self, model: Sequential) -> None:
+    def set_model(self, model: Model) -> None:
         self.model = model
 
     def set_params(self, params: dict[str, Any]) -> None:
@@ -44,6 +44,71 @@ class Callback:
 def overrides(callback: Callback, hook: str) -> bool:
     """True if the callback's class replaces the base class's (empty) hook."""
     return getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
+HOOKS = (
+    "on_train_begin",
+    "on_train_end",
+    "on_epoch_begin",
+    "on_epoch_end",
+    "on_batch_begin",
+    "on_batch_end",
+)
+
+
+class CallbackList:
+    """The callbacks of one ``fit``: a progress bar first, the user's, the History last (so that
+    it records whatever the others add to an epoch's logs, e.g. the monitors'), as in Keras.
+
+    Only the hooks a callback overrides are called: the paper's network trains in tens of
+    microseconds per epoch, so even empty calls would show.
+    """
+
+    def __init__(
+        self,
+        callbacks: Any,
+        model: Any,
+        params: dict[str, Any],
+        history: History,
+        verbose: int = 0,
+    ) -> None:
+        self.callbacks: list[Callback] = []
+        if verbose:
+            self.callbacks.append(ProgressBar(verbose))
+        self.callbacks.extend(callbacks or [])
+        self.callbacks.append(history)
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(params)
+        self._hooks = {
+            hook: [getattr(cb, hook) for cb in self.callbacks if overrides(cb, hook)]
+            for hook in HOOKS
+        }
+        self.wants_batch_end = bool(self._hooks["on_batch_end"])
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        for hook in self._hooks["on_train_begin"]:
+            hook(logs)
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        for hook in self._hooks["on_train_end"]:
+            hook(logs)
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        for hook in self._hooks["on_epoch_begin"]:
+            hook(epoch, logs)
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        for hook in self._hooks["on_epoch_end"]:
+            hook(epoch, logs)
+
+    def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        for hook in self._hooks["on_batch_begin"]:
+            hook(batch, logs)
+
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        for hook in self._hooks["on_batch_end"]:
+            hook(batch, logs)
 
 
 class History(Callback):

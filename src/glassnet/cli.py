@@ -611,7 +611,7 @@ def _random_batch(model: Any, seed: int) -> tuple[Any, Any]:
     if not model.compiled or not model.built:
         raise CommandError("the model file must hold a built, compiled model")
     rng = np.random.default_rng(seed)
-    x = rng.normal(size=(8, *model.input_shape))
+    x = rng.normal(size=(8, *model.input_shape[1:]))
     width = model.output_shape[-1]
     y: np.ndarray
     if isinstance(model.loss, losses.SparseCategoricalCrossentropy):

@@ -2,8 +2,11 @@
 every delta and gradient of the backward pass, and the updated weights, each with its shape and
 the formula that produced it (the notation of the paper: Z⁽¹⁾ = X·W⁽¹⁾ + b⁽¹⁾, δ⁽²⁾ = A⁽²⁾ − Y …).
 
-The walk runs the model's own layer methods on a copy of the model, so the numbers are exactly
-those ``fit`` would compute, and the model itself is left untouched.
+The walk reads the tape of one ``train_step`` run on a copy of the model: the numbers are exactly
+those ``fit`` computes, for every kind of model (Sequential, functional, subclassed), and the
+model itself is left untouched. Each recorded operation is numbered k = 1, 2, … in the order it
+ran; its output is A⁽ᵏ⁾ (a Dense layer also shows its pre-activation Z⁽ᵏ⁾), and a Dense layer's
+weights are W⁽ᵏ⁾, b⁽ᵏ⁾ after the first call that used them.
 
 >>> steps = model.explain(x, y)  # doctest: +SKIP
 >>> print(steps)  # doctest: +SKIP
@@ -18,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet.layers import Dense, Dropout, InputLayer
+from glassnet.layers import Dense, Dropout
+from glassnet.tape import Node, Tensor, Variable
 
 if TYPE_CHECKING:
-    from glassnet.models import Sequential
+    from glassnet.models import Model
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -127,128 +131,333 @@ class Explanation:
         return self.to_text()
 
 
-def explain(model: Sequential, x: Any, y: Any) -> Explanation:
-    """Walk one training step of ``model`` on (x, y), on a copy of the model.
-
-    Dense layers are numbered 1, 2, … from the input; A⁽⁰⁾ = X.
-    """
+def explain(model: Model, x: Any, y: Any) -> Explanation:
+    """Walk one training step of ``model`` on (x, y), read from its tape, on a copy of the model."""
     model._require_compiled("explain")
     work = copy.deepcopy(model)
-    xs = work._check_x(x)
-    ys = work._check_y(y, len(xs))
-    assert work.loss is not None and work.optimizer is not None
-    ex = Explanation()
-    ex.add("X", "X = A⁽⁰⁾", "", xs, "forward", "the inputs, one row per sample")
+    before = [v.value.copy() for v in work.trainable_weights]
+    result = work.train_step(x, y, apply=True)
+    return _Walk(work, result, before).run()
 
-    # forward: layer by layer, recording what each layer caches
-    numbers: list[int] = []
-    a = xs
-    n = 0
-    for layer in work.layers:
-        a = layer.forward(a, training=True)
-        if isinstance(layer, Dense):
-            n += 1
-            prev = "X" if n == 1 else f"A{_sup(n - 1)}"
-            ex.add(f"W{n}", f"W{_sup(n)}", "", layer.kernel, "forward", f"layer {layer.name!r}")
-            bias = f" + b{_sup(n)}" if layer.use_bias else ""
-            if layer.use_bias:
-                ex.add(f"b{n}", f"b{_sup(n)}", "", layer.bias, "forward")
-            ex.add(f"Z{n}", f"Z{_sup(n)}", f"{prev}·W{_sup(n)}{bias}", layer._z, "forward")
+
+class _Walk:
+    """Names every recorded value (X, Z⁽ᵏ⁾, A⁽ᵏ⁾, W⁽ᵏ⁾, …) and lays out the three phases."""
+
+    def __init__(self, model: Any, result: Any, before: list[np.ndarray]) -> None:
+        self.model, self.result, self.before = model, result, before
+        self.ex = Explanation()
+        self.symbol: dict[int, str] = {}  # id(value) → its symbol
+        self.key: dict[int, str] = {}  # id(value) → its key
+        self.number: dict[int, int] = {}  # id(node) → k
+        self.layer_number: dict[int, int] = {}  # id(layer) → k of its first call
+        self.uses: dict[int, int] = {}  # id(tensor) → how many nodes read it
+
+    # -- symbols -------------------------------------------------------------------------------
+    def _name(self, value: Any) -> str:
+        if isinstance(value, (Tensor, Variable, np.ndarray)) and id(value) in self.symbol:
+            return self.symbol[id(value)]
+        if np.ndim(value) == 0:
+            return f"{float(value):g}"
+        return f"C{list(np.shape(value))}"  # a constant array
+
+    def _weight_symbol(self, variable: Variable, k: int) -> tuple[str, str]:
+        owner = variable.owner
+        if isinstance(owner, Dense):
+            letter = "W" if variable is owner.kernel else "b"
+            return f"{letter}{_sup(k)}", f"{letter}{k}"
+        return variable.path, variable.path
+
+    def _name_weights(self, node: Node, k: int) -> None:
+        layer = node.op
+        first = self.layer_number.setdefault(id(layer), k) if isinstance(layer, Dense) else k
+        for value in node.inputs:
+            if isinstance(value, Variable) and id(value) not in self.symbol:
+                symbol, key = self._weight_symbol(value, first)
+                self.symbol[id(value)], self.key[id(value)] = symbol, key
+                self.ex.add(
+                    key,
+                    symbol,
+                    "",
+                    value.value if False else self._initial(value),
+                    "forward",
+                    f"layer {value.owner.name!r}" if value.owner is not None else "",
+                )
+
+    def _initial(self, variable: Variable) -> np.ndarray:
+        for v, w in zip(self.result.variables, self.before, strict=True):
+            if v is variable:
+                return w
+        return variable.value
+
+    # -- the three phases ------------------------------------------------------------------------
+    def run(self) -> Explanation:
+        ex, result = self.ex, self.result
+        for i, arr in enumerate(result.inputs):
+            symbol = "X = A⁽⁰⁾" if len(result.inputs) == 1 else f"X{_sub(i + 1)}"
+            self.symbol[id(arr)] = "X" if len(result.inputs) == 1 else f"X{_sub(i + 1)}"
+            key = "X" if len(result.inputs) == 1 else f"X{i + 1}"
+            self.key[id(arr)] = key
+            ex.add(key, symbol, "", arr, "forward", "the inputs, one row per sample")
+        nodes = list(result.tape.nodes)
+        for node in nodes:
+            for value in node.inputs:
+                if isinstance(value, Tensor):
+                    self.uses[id(value)] = self.uses.get(id(value), 0) + 1
+        for k, node in enumerate(nodes, start=1):
+            self.number[id(node)] = k
+            self._forward(node, k)
+        self._loss()
+        for node in reversed(nodes):
+            self._backward(node)
+        self._update()
+        return ex
+
+    def _forward(self, node: Node, k: int) -> None:
+        ex, op = self.ex, node.op
+        ins = [self._name(v) for v in node.inputs if not isinstance(v, Variable)]
+        out = node.output
+        assert out is not None
+        a_symbol, a_key = f"A{_sup(k)}", f"A{k}"
+        self._name_weights(node, k)
+        if isinstance(op, Dense):
+            weights = [self._name(v) for v in node.inputs if isinstance(v, Variable)]
+            bias = f" + {weights[1]}" if op.use_bias else ""
             ex.add(
-                f"A{n}", f"A{_sup(n)}", f"{layer.activation.name}(Z{_sup(n)})", layer._a, "forward"
-            )
-        elif not isinstance(layer, InputLayer):
-            ex.add(
-                f"out_{layer.name}",
-                f"{layer.name}",
-                type(layer).__name__,
-                a,
+                f"Z{k}",
+                f"Z{_sup(k)}",
+                f"{ins[0]}·{weights[0]}{bias}",
+                node.z,
                 "forward",
-                "dropout mask applied" if isinstance(layer, Dropout) else "",
+                f"layer {op.name!r}" if len(ins) else "",
             )
-        numbers.append(n)
+            ex.add(a_key, a_symbol, f"{op.activation.name}(Z{_sup(k)})", node.a, "forward")
+        elif isinstance(op, Dropout):
+            if node.mask is None:
+                ex.add(a_key, a_symbol, ins[0], out.value, "forward", f"{op.name!r}: inactive")
+            else:
+                keep = (node.mask != 0).astype(out.value.dtype)
+                ex.add(
+                    f"M{k}",
+                    f"M{_sup(k)}",
+                    f"Bernoulli(1 − {op.rate:g})",
+                    keep,
+                    "forward",
+                    f"dropout mask of {op.name!r}: 1 keeps a unit, 0 drops it",
+                )
+                ex.add(
+                    a_key,
+                    a_symbol,
+                    f"{ins[0]} ⊙ M{_sup(k)} / (1 − {op.rate:g})",
+                    out.value,
+                    "forward",
+                )
+        else:
+            formula = op.formula(ins) if hasattr(op, "weights") else _op_formula(op, node, self)
+            note = f"layer {op.name!r}" if hasattr(op, "weights") else f"ops.{op.name}"
+            ex.add(a_key, a_symbol, formula, out.value, "forward", note)
+        self.symbol[id(out)], self.key[id(out)] = a_symbol, a_key
 
-    # the loss and its derivative
-    loss = work._loss_value(ys, a)
-    ex.add("loss", "L", f"{work.loss.name}(Y, A{_sup(n)})", np.float64(loss), "loss")
-    layers = work.layers
-    last = len(layers) - 1
-    first = work._first_trainable
-    grad: Any
-    if work._fused:
-        # the binary cross-entropy averages over outputs too, the categorical ones do not
-        divisor = "n·k" if work.loss.name == "binary_crossentropy" and a.shape[1] > 1 else "n"
-        output_activation = getattr(layers[last], "activation", None)
-        grad = work.loss.fused_gradient(ys, a)
-        ex.add(
-            f"delta{n}",
-            f"δ{_sup(n)} = ∂L/∂Z{_sup(n)}",
-            f"(A{_sup(n)} − Y) / {divisor}",
-            grad,
-            "backward",
-            f"{work.loss.name} fused with {getattr(output_activation, 'name', '')}",
-        )
-        grad = _backward_linear(ex, layers[last], grad, n, last > first)
-        last -= 1
-    else:
-        grad = work.loss.gradient(ys, a)
-        ex.add(f"dA{n}", f"∂L/∂A{_sup(n)}", f"{work.loss.name}′(Y, A{_sup(n)})", grad, "backward")
+    def _loss(self) -> None:
+        model, result, ex = self.model, self.result, self.ex
+        names = model._output_names()
+        for i, (loss, value) in enumerate(
+            zip(model.output_losses, result.output_losses, strict=True)
+        ):
+            out = result.tape.nodes and self._output_symbol(i)
+            key = "loss" if len(names) == 1 else f"loss_{names[i]}"
+            symbol = "L" if len(names) == 1 else f"L({names[i]})"
+            ex.add(key, symbol, f"{loss.name}(Y, {out})", np.float64(value), "loss")
+        if len(names) > 1:
+            terms = " + ".join(
+                f"{w:g}·L({n})" for w, n in zip(model.loss_weights, names, strict=True)
+            )
+            ex.add("loss", "L", terms, np.float64(result.loss), "loss", "weighted by loss_weights")
 
-    # backward: from the last layer to the first
-    for i in range(last, first - 1, -1):
-        layer, k = layers[i], numbers[i]
-        if isinstance(layer, Dense):
-            dz = layer.activation.backward(grad, layer._z, layer._a)
+    def _output_symbol(self, i: int) -> str:
+        # the symbol of output i: the last value of the node that made it
+        out = self.result.outputs[i]
+        for node in self.result.tape.nodes:
+            if node.output is not None and node.output.value is out:
+                return self.symbol[id(node.output)]
+        return "A"
+
+    def _backward(self, node: Node) -> None:
+        ex, op = self.ex, node.op
+        k = self.number[id(node)]
+        out = node.output
+        assert out is not None
+        grad = node.grad_output
+        fused = self.result.fused.get(node)
+        if grad is None and fused is None:
+            return
+        a_sym = self.symbol[id(out)]
+        if grad is not None and not (isinstance(op, Dense) and fused is not None):
+            uses = self.uses.get(id(out), 0)
+            if uses > 1:
+                ex.add(f"dA{k}", f"∂L/∂{a_sym}", f"Σ over its {uses} uses", grad, "backward")
+            elif uses == 0:
+                loss = self._loss_for(out)
+                ex.add(f"dA{k}", f"∂L/∂{a_sym}", f"{loss}′(Y, {a_sym})", grad, "backward")
+        if not any(node.needs):
+            return
+        if isinstance(op, Dense):
+            self._backward_dense(node, k, fused)
+            return
+        for i, (value, g) in enumerate(zip(node.inputs, node.grad_inputs, strict=True)):
+            if g is None:
+                continue
+            in_sym = self._name(value)
+            if isinstance(value, Variable):
+                formula = _grad_formula(op, node, i, self) or f"through {self._describe(op)}"
+                ex.add(
+                    f"d{self.key[id(value)]}_{k}",
+                    f"∂L/∂{in_sym}",
+                    formula,
+                    g,
+                    "backward",
+                    f"from step {k}",
+                )
+                continue
+            formula = (
+                _grad_formula(op, node, i, self) or f"∂L/∂{a_sym} through {self._describe(op)}"
+            )
+            self._input_grad(value, formula, g, k)
+
+    def _backward_dense(self, node: Node, k: int, fused: np.ndarray | None) -> None:
+        ex, op = self.ex, node.op
+        weights = [v for v in node.inputs if isinstance(v, Variable)]
+        w_sym = self.symbol[id(weights[0])]
+        in_value = node.inputs[0]
+        in_sym = self._name(in_value)
+        if fused is not None:
+            loss = self._loss_for(node.output)
+            loss_obj = self._loss_object(node.output)
+            divisor = "n·k" if loss == "binary_crossentropy" and node.a.shape[1] > 1 else "n"
+            weight = self._loss_weight(node.output)
+            scale = "" if weight == 1.0 else f"{weight:g}·"
             ex.add(
                 f"delta{k}",
                 f"δ{_sup(k)} = ∂L/∂Z{_sup(k)}",
-                f"∂L/∂A{_sup(k)} ⊙ {layer.activation.name}′(Z{_sup(k)})",
-                dz,
+                f"{scale}(A{_sup(k)} − Y) / {divisor}",
+                node.delta,
+                "backward",
+                f"{loss} fused with {op.activation.name}" if loss_obj is not None else "",
+            )
+        else:
+            ex.add(
+                f"delta{k}",
+                f"δ{_sup(k)} = ∂L/∂Z{_sup(k)}",
+                f"∂L/∂A{_sup(k)} ⊙ {op.activation.name}′(Z{_sup(k)})",
+                node.delta,
                 "backward",
             )
-            grad = _backward_linear(ex, layer, dz, k, i > first)
+        grads = node.grad_inputs
+        layer_k = self.layer_number.get(id(op), k)
+        suffix = "" if layer_k == k else f"_from{k}"
+        if grads[1] is not None:
+            ex.add(
+                f"dW{layer_k}{suffix}",
+                f"∂L/∂{w_sym}",
+                f"{in_sym}ᵀ·δ{_sup(k)}",
+                grads[1],
+                "backward",
+            )
+        if op.use_bias and grads[2] is not None:
+            b_sym = self.symbol[id(weights[1])]
+            ex.add(
+                f"db{layer_k}{suffix}",
+                f"∂L/∂{b_sym}",
+                f"Σ_samples δ{_sup(k)}",
+                grads[2],
+                "backward",
+            )
+        if grads[0] is not None:
+            self._input_grad(in_value, f"δ{_sup(k)}·{w_sym}ᵀ", grads[0], k)
+
+    def _input_grad(self, value: Any, formula: str, grad: np.ndarray, k: int) -> None:
+        key = self.key.get(id(value), "input")
+        symbol = self._name(value)
+        producer = key[1:] if key.startswith("A") else key
+        if self.uses.get(id(value), 0) > 1:
+            self.ex.add(
+                f"dA{producer}_from{k}", f"∂L/∂{symbol} (via step {k})", formula, grad, "backward"
+            )
         else:
-            grad = layer.backward(grad, i > first)
-            if grad is not None:
+            self.ex.add(f"dA{producer}", f"∂L/∂{symbol}", formula, grad, "backward")
+
+    def _loss_for(self, out: Any) -> str:
+        loss = self._loss_object(out)
+        return loss.name if loss is not None else "loss"
+
+    def _loss_object(self, out: Any) -> Any:
+        for i, value in enumerate(self.result.outputs):
+            if out is not None and out.value is value:
+                return self.model.output_losses[i]
+        return None
+
+    def _loss_weight(self, out: Any) -> float:
+        for i, value in enumerate(self.result.outputs):
+            if out is not None and out.value is value:
+                return float(self.model.loss_weights[i])
+        return 1.0
+
+    @staticmethod
+    def _describe(op: Any) -> str:
+        return f"{type(op).__name__} {op.name!r}" if hasattr(op, "weights") else f"ops.{op.name}"
+
+    def _update(self) -> None:
+        ex, result = self.ex, self.result
+        optimizer = self.model.optimizer
+        if "alpha" in dir(optimizer) and hasattr(optimizer, "beta_1"):
+            t = optimizer.iterations
+            ex.add(
+                "alpha",
+                "α",
+                f"{optimizer.learning_rate:g}·√(1 − {optimizer.beta_2:g}^{t}) / "
+                f"(1 − {optimizer.beta_1:g}^{t})",
+                np.float64(optimizer.alpha),
+                "update",
+                "Adam's step size, its bias correction folded in",
+            )
+        for i, variable in enumerate(result.variables):
+            key = self.key.get(id(variable), variable.path)
+            symbol = self.symbol.get(id(variable), variable.path)
+            if len([v for v in result.tape.nodes if any(x is variable for x in v.inputs)]) > 1:
                 ex.add(
-                    f"d_{layer.name}",
-                    f"∂L/∂(input of {layer.name})",
-                    f"{type(layer).__name__} backward",
-                    grad,
-                    "backward",
+                    f"d{key}",
+                    f"∂L/∂{symbol}",
+                    "Σ over the calls that used it",
+                    result.grads[i],
+                    "update",
                 )
-
-    # the update, by the model's own optimizer
-    work.optimizer.apply(work._params, work._grads)
-    rule = _update_rule(work.optimizer)
-    k = 0
-    for layer in work.layers:
-        if isinstance(layer, Dense):
-            k += 1
-            ex.add(f"W{k}_new", f"W{_sup(k)}", rule.format(p=f"W{_sup(k)}"), layer.kernel, "update")
-            if layer.use_bias:
-                ex.add(
-                    f"b{k}_new", f"b{_sup(k)}", rule.format(p=f"b{_sup(k)}"), layer.bias, "update"
-                )
-    return ex
+            for slot, slot_symbol, formula in optimizer.update_formulas(symbol):
+                if slot:
+                    value = optimizer.slots[slot][i]
+                    ex.add(f"{key}_{slot}", slot_symbol, formula, value, "update")
+                else:
+                    ex.add(f"{key}_new", symbol, formula, variable.value, "update")
 
 
-def _backward_linear(
-    ex: Explanation, layer: Any, dz: np.ndarray, k: int, need_input_grad: bool
-) -> np.ndarray | None:
-    grad = layer.backward_preactivation(dz, need_input_grad)
-    prev = "X" if k == 1 else f"A{_sup(k - 1)}"
-    ex.add(f"dW{k}", f"∂L/∂W{_sup(k)}", f"{prev}ᵀ·δ{_sup(k)}", layer.grads[0], "backward")
-    if layer.use_bias:
-        ex.add(f"db{k}", f"∂L/∂b{_sup(k)}", f"Σ_samples δ{_sup(k)}", layer.grads[1], "backward")
-    if grad is not None:
-        ex.add(f"dA{k - 1}", f"∂L/∂A{_sup(k - 1)}", f"δ{_sup(k)}·W{_sup(k)}ᵀ", grad, "backward")
-    return grad
+def _sub(i: int) -> str:
+    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def _update_rule(optimizer: Any) -> str:
-    name = type(optimizer).__name__
-    lr = f"{optimizer.learning_rate:g}"
-    if name == "SGD" and optimizer.momentum == 0:
-        return f"{{p}} − {lr}·∂L/∂{{p}}"
-    return f"{name} step on {{p}} (learning rate {lr})"
+def _op_formula(op: Any, node: Node, walk: _Walk) -> str:
+    names = [walk._name(v) for v in node.inputs]
+    try:
+        return str(op.formula).format(*names)
+    except (IndexError, KeyError):
+        return f"{op.name}({', '.join(names)})"
+
+
+def _grad_formula(op: Any, node: Node, i: int, walk: _Walk) -> str:
+    formulas = getattr(op, "grad_formulas", ())
+    if i >= len(formulas) or not formulas[i]:
+        return ""
+    names = [walk._name(v) for v in node.inputs]
+    out = node.output
+    d_out = f"∂L/∂{walk._name(out)}" if out is not None else "∂out"
+    try:
+        return str(formulas[i]).replace("∂out", d_out).format(*names)
+    except (IndexError, KeyError):
+        return ""

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet import config
+from glassnet.layers import Dropout
 
 if TYPE_CHECKING:
-    from glassnet.models import Sequential
+    from glassnet.models import Model
 
 
 def numerical_gradient(
@@ -103,7 +104,7 @@ class GradcheckReport:
 
 
 def gradcheck(
-    model: Sequential,
+    model: Model,
     x: Any,
     y: Any,
     epsilon: float = 1e-6,
@@ -111,62 +112,41 @@ def gradcheck(
 ) -> GradcheckReport:
     """Compare every parameter's backpropagated gradient with central differences, in float64.
 
-    The model must be compiled (the loss is the function differentiated). It is copied into a
-    float64 model for the check, so the original is untouched. Dropout is switched off.
+    The model must be compiled (the loss is the function differentiated). The check runs on a
+    float64 copy, so the original is untouched; the analytic gradients come from
+    ``train_step(apply=False)`` (the tape's backward pass, as in ``fit``), the numeric ones from
+    the loss ``evaluate`` reports. Dropout is switched off in the copy.
     """
-    from glassnet.models import Sequential
-
     model._require_compiled("gradcheck")
+    probe = copy.deepcopy(model)
+    for layer in probe._flat_layers():
+        if isinstance(layer, Dropout):
+            layer.rate = 0.0  # the check differentiates the deterministic network
     with config.floatx_scope("float64"):
-        probe = Sequential([_copy_layer(layer) for layer in model.layers], name=model.name)
-        probe.compile(optimizer="sgd", loss=model.loss)
-        xs = probe._check_x(x)
-        probe.set_weights([w.astype(np.float64) for w in model.get_weights()])
-        ys = probe._check_y(y, len(xs))
-        probe._resolve_metrics()
+        if not probe.built:
+            probe._check_x(x)
+        for variable in probe.weights:
+            variable.value = variable.value.astype(np.float64)
+        result = probe.train_step(x, y, apply=False)
+        n = len(result.inputs[0])
         report = GradcheckReport(tolerance)
 
         def loss() -> float:
-            return probe._loss_value(ys, probe._forward(xs, training=False))
+            return float(probe.evaluate(x, y, batch_size=n, return_dict=True)["loss"])
 
-        analytic = _analytic_gradients(probe, xs, ys)
-        for layer in probe.layers:
-            names = (
-                ["kernel", "bias"]
-                if len(layer.params) == 2
-                else [f"param_{i}" for i in range(len(layer.params))]
-            )
-            for name, param in zip(names, layer.params, strict=True):
-                numeric = numerical_gradient(loss, param, epsilon)
-                err = relative_error(analytic[id(param)], numeric)
-                activation = getattr(getattr(layer, "activation", None), "name", "")
-                report.checks.append(
-                    ParameterCheck(layer.name, activation, name, param.shape, err, err <= tolerance)
+        for variable, analytic in zip(result.variables, result.grads, strict=True):
+            numeric = numerical_gradient(loss, variable.value, epsilon)
+            err = relative_error(analytic, numeric)
+            owner = variable.owner
+            activation = getattr(getattr(owner, "activation", None), "name", "")
+            report.checks.append(
+                ParameterCheck(
+                    owner.name if owner is not None else "",
+                    activation,
+                    variable.name,
+                    variable.value.shape,
+                    err,
+                    err <= tolerance,
                 )
+            )
     return report
-
-
-def _analytic_gradients(probe: Sequential, x: np.ndarray, y: np.ndarray) -> dict[int, np.ndarray]:
-    """Gradients from one backward pass, without an update (a zero learning-rate step)."""
-    optimizer, probe.optimizer = probe.optimizer, _NoUpdate()  # type: ignore[assignment]
-    try:
-        probe._train_batch(x, y)
-    finally:
-        probe.optimizer = optimizer
-    return {id(p): g.copy() for p, g in zip(probe._params, probe._grads, strict=True)}
-
-
-class _NoUpdate:
-    def apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        pass
-
-
-def _copy_layer(layer: Any) -> Any:
-    """An unbuilt deep copy (rebuilt in float64 by the caller); dropout switched off."""
-    from glassnet import layers as layers_module
-
-    clone = copy.deepcopy(layer)
-    clone.built, clone.params, clone.grads = False, [], []
-    if isinstance(clone, layers_module.Dropout):
-        clone.rate = 0.0  # the check differentiates the deterministic network
-    return clone

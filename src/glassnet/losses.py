@@ -26,18 +26,46 @@ def _floor_log(p: np.ndarray) -> np.ndarray:
 
 
 class Loss:
-    """Base class. Subclasses implement ``__call__`` (the batch mean) and ``gradient`` (∂L/∂A).
+    """Base class. Built-in losses implement ``__call__`` (the batch mean) and ``gradient``
+    (∂L/∂A) by hand. A loss of your own implements only ``call(y_true, y_pred)``, the loss per
+    sample, out of ``glassnet.ops``: the tape records it and backpropagation differentiates it.
 
     A loss that pairs with an output activation (sigmoid or softmax) names it in
     ``fused_activation`` and implements ``from_logits`` and ``fused_gradient``.
+
+    >>> class MeanAbsolute(Loss):  # doctest: +SKIP
+    ...     def call(self, y_true, y_pred):
+    ...         return ops.mean(ops.abs(y_pred - y_true), axis=-1)
     """
 
     name = "loss"
     fused_activation: type[activations.Activation] | None = None
     sparse_targets = False
 
+    @property
+    def has_gradient(self) -> bool:
+        """True for losses with a hand-written ∂L/∂A; False for those built of glassnet.ops."""
+        return type(self).gradient is not Loss.gradient
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        """The loss of each sample, built of glassnet.ops (for losses without ``gradient``)."""
+        raise NotImplementedError(
+            f"loss {type(self).__name__} must implement call(y_true, y_pred) out of glassnet.ops, "
+            "or __call__ and gradient by hand"
+        )
+
+    def value(self, y_true: Any, y_pred: Any) -> Any:
+        """The batch mean of ``call``: L = 1/n Σᵢ call(yᵢ, ŷᵢ) (recorded while training)."""
+        from glassnet import ops
+        from glassnet.tape import array_of
+
+        out = self.call(y_true, y_pred)
+        return ops.mean(out) if np.ndim(array_of(out)) > 0 else out
+
     def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
-        raise NotImplementedError
+        from glassnet.tape import array_of
+
+        return float(array_of(self.value(y_true, y_pred)))
 
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -157,6 +185,20 @@ class SparseCategoricalCrossentropy(Loss):
         return grad
 
 
+class FunctionLoss(Loss):
+    """A plain function ``loss(y_true, y_pred)`` built of glassnet.ops, used as a loss."""
+
+    def __init__(self, function: Any) -> None:
+        self.function = function
+        self.name = str(getattr(function, "__name__", "custom_loss"))
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return self.function(y_true, y_pred)
+
+    def __repr__(self) -> str:
+        return f"FunctionLoss({self.name})"
+
+
 def _logsumexp(z: np.ndarray) -> np.ndarray:
     """log Σ_j e^(z_j) over the last axis, shifted by the row max so it never overflows."""
     zmax = z.max(axis=-1, keepdims=True)
@@ -181,8 +223,10 @@ def register(name: str, loss: type[Loss] | Loss) -> None:
     _registry.register(name, loss)
 
 
-def get(identifier: str | Loss) -> Loss:
-    """Resolve a name or a Loss object to a Loss."""
+def get(identifier: Any) -> Loss:
+    """Resolve a name, a Loss object or class, or a plain function (built of glassnet.ops)."""
+    if callable(identifier) and not isinstance(identifier, (Loss, type)):
+        return FunctionLoss(identifier)
     return _registry.get(identifier)
 
 

@@ -28,6 +28,11 @@ from glassnet.callbacks import Callback, Logs
 from glassnet.layers import Dense
 
 
+def _grad(layer: Dense) -> np.ndarray:
+    grad = layer.kernel.grad
+    return grad if grad is not None else np.zeros_like(layer.kernel.value)
+
+
 def _norm(a: np.ndarray) -> float:
     flat = a.ravel()
     return float(np.sqrt(np.dot(flat, flat)))
@@ -79,7 +84,9 @@ class TrainingMonitor(Callback):
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         assert self.model is not None
-        self.layers: list[Dense] = [lay for lay in self.model.layers if isinstance(lay, Dense)]
+        self.layers: list[Dense] = [
+            layer for layer in self.model._flat_layers() if isinstance(layer, Dense)
+        ]
         self.layer_names = [layer.name for layer in self.layers]
         self.first_step: list[float] | None = None
         self.epochs: list[list[float]] = []  # mean gradient norm per epoch and layer
@@ -97,30 +104,35 @@ class TrainingMonitor(Callback):
 
     def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
         if self.update_ratios and batch == 0:
-            self._before = [layer.kernel.copy() for layer in self.layers]
+            self._before = [layer.kernel.numpy() for layer in self.layers]
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        assert self.model is not None and self.model.last_step is not None
         self._batches += 1
+        # what this batch's forward pass computed, read from its tape: each Dense layer's A
+        outputs = {id(node.op): node.a for node in self.model.last_step.tape if hasattr(node, "a")}
+        activations_now = [outputs.get(id(layer)) for layer in self.layers]
         if self.gradient_norms:
-            norms = np.array([_norm(layer.grads[0]) for layer in self.layers])
+            norms = np.array([_norm(_grad(layer)) for layer in self.layers])
             if self.first_step is None:
                 self.first_step = norms.tolist()
             self._grad_sum += norms
         if self._before is not None:
             self._ratios = [
-                _norm(layer.kernel - w) / max(_norm(w), np.finfo(np.float64).tiny)
+                _norm(layer.kernel.value - w) / max(_norm(w), np.finfo(np.float64).tiny)
                 for layer, w in zip(self.layers, self._before, strict=True)
             ]
             self._before = None
-        for i, layer in enumerate(self.layers):
-            a = layer._a
+        for i, (layer, a) in enumerate(zip(self.layers, activations_now, strict=True)):
+            if a is None:
+                continue
             if self.saturation:
                 fraction = saturated_fraction(layer.activation, a, self.margin)
                 if fraction is not None:
                     self._sat_sum[i] += fraction
             if self.dead_units and isinstance(layer.activation, activations.ReLU):
                 self._alive[i] |= (a > 0).any(axis=0)
-        self._last_activations = [layer._a for layer in self.layers]
+        self._last_activations = activations_now
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         batches = max(self._batches, 1)
@@ -133,7 +145,7 @@ class TrainingMonitor(Callback):
             if self.gradient_norms:
                 values[f"grad_norm/{name}"] = grad_means[i]
             if self.weight_norms:
-                values[f"weight_norm/{name}"] = _norm(layer.kernel)
+                values[f"weight_norm/{name}"] = _norm(layer.kernel.value)
             if self._ratios is not None:
                 values[f"update_ratio/{name}"] = self._ratios[i]
             if self.saturation and isinstance(
@@ -145,6 +157,8 @@ class TrainingMonitor(Callback):
         if epoch in self.histograms_at and self._batches:
             self.histograms[epoch] = {}
             for layer, a in zip(self.layers, self._last_activations, strict=True):
+                if a is None:
+                    continue
                 counts, edges = np.histogram(
                     a, bins=self.bins, range=_histogram_range(layer.activation, a)
                 )

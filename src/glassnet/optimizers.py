@@ -50,6 +50,11 @@ class Optimizer:
     def update(self, i: int, param: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError
 
+    def update_formulas(self, p: str) -> list[tuple[str, str, str]]:
+        """The update of parameter ``p`` as data, for explain(): (state name or "" for the
+        parameter itself, symbol, formula), in the order they are computed."""
+        return [("", p, f"{p} − {self.learning_rate:g}·∂L/∂{p}")]
+
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self.learning_rate}
 
@@ -100,6 +105,15 @@ class SGD(Optimizer):
         else:
             param += v  # w ← w + v
 
+    def update_formulas(self, p: str) -> list[tuple[str, str, str]]:
+        lr, mu = f"{self.learning_rate:g}", f"{self.momentum:g}"
+        if self.momentum == 0:
+            return super().update_formulas(p)
+        velocity = ("velocity", f"v({p})", f"{mu}·v({p}) − {lr}·∂L/∂{p}")
+        if self.nesterov:
+            return [velocity, ("", p, f"{p} + {mu}·v({p}) − {lr}·∂L/∂{p}")]
+        return [velocity, ("", p, f"{p} + v({p})")]
+
     def get_config(self) -> dict[str, Any]:
         return {
             "learning_rate": self.learning_rate,
@@ -136,6 +150,13 @@ class RMSprop(Optimizer):
         np.divide(grad, step, out=step)
         step *= t(self.learning_rate)
         param -= step  # w ← w − lr·g / √(v + ε)
+
+    def update_formulas(self, p: str) -> list[tuple[str, str, str]]:
+        lr, rho, eps = f"{self.learning_rate:g}", f"{self.rho:g}", f"{self.epsilon:g}"
+        return [
+            ("velocity", f"v({p})", f"{rho}·v({p}) + {1 - self.rho:g}·(∂L/∂{p})²"),
+            ("", p, f"{p} − {lr}·∂L/∂{p} / √(v({p}) + {eps})"),
+        ]
 
     def get_config(self) -> dict[str, Any]:
         return {"learning_rate": self.learning_rate, "rho": self.rho, "epsilon": self.epsilon}
@@ -185,6 +206,20 @@ class Adam(Optimizer):
         np.divide(m, step, out=step)
         step *= t(self._alpha)
         param -= step  # w ← w − α·m / (√v + ε)
+
+    @property
+    def alpha(self) -> float:
+        """The step size of the last update, α = lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) (bias correction)."""
+        t = max(self.iterations, 1)
+        return self.learning_rate * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+
+    def update_formulas(self, p: str) -> list[tuple[str, str, str]]:
+        b1, b2, eps = f"{self.beta_1:g}", f"{self.beta_2:g}", f"{self.epsilon:g}"
+        return [
+            ("momentum", f"m({p})", f"m({p}) + (1 − {b1})·(∂L/∂{p} − m({p}))"),
+            ("velocity", f"v({p})", f"v({p}) + (1 − {b2})·((∂L/∂{p})² − v({p}))"),
+            ("", p, f"{p} − α·m({p}) / (√v({p}) + {eps})"),
+        ]
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -17,14 +17,21 @@ from typing import Any
 import numpy as np
 
 from glassnet import config, layers, losses, optimizers
-from glassnet.models import Sequential
+from glassnet.models import Functional, Model, Sequential
+from glassnet.serialization import deserialize_object, register_serializable, serialize_object
+
+MODEL_CLASSES: dict[str, type] = {"Sequential": Sequential, "Functional": Functional}
 
 FORMAT = "glassnet-model"
 VERSION = 1
 _HEADER = "header"
 
 
-def save_model(model: Sequential, filepath: str | Path) -> None:
+def _dropout_layers(model: Model) -> list[layers.Dropout]:
+    return [layer for layer in model._flat_layers() if isinstance(layer, layers.Dropout)]
+
+
+def save_model(model: Model, filepath: str | Path) -> None:
     """Write the model to ``filepath`` atomically (a temporary file, then a rename)."""
     if not model.built:
         raise ValueError(
@@ -37,14 +44,17 @@ def save_model(model: Sequential, filepath: str | Path) -> None:
     header: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
-        "floatx": str(model._params[0].dtype) if model._params else config.floatx(),
-        "model": model.get_config(),
+        "floatx": model.dtype,
+        "model": serialize_object(model, MODEL_CLASSES),
+        "build_input_shape": _json_shape(model.build_input_shape),
         "compile": None,
-        "rng_state": model._rng.bit_generator.state if model._rng is not None else None,
+        "rng_state": (
+            model.shuffle_rng.bit_generator.state if model.shuffle_rng is not None else None
+        ),
         "dropout_rng_states": {
             layer.name: layer.rng.bit_generator.state
-            for layer in model.layers
-            if isinstance(layer, layers.Dropout) and layer.rng is not None
+            for layer in _dropout_layers(model)
+            if layer.rng is not None
         },
     }
     arrays: dict[str, np.ndarray] = {f"weights/{i}": w for i, w in enumerate(model.get_weights())}
@@ -53,8 +63,9 @@ def save_model(model: Sequential, filepath: str | Path) -> None:
         iterations, slots = model.optimizer.get_state()
         header["compile"] = {
             "optimizer": optimizers.serialize(model.optimizer),
-            "loss": losses.serialize(model.loss),
-            "metrics": [m for m in model._metric_specs if isinstance(m, str)],
+            "loss": _serialize_loss(model._loss_spec),
+            "loss_weights": model._loss_weight_spec,
+            "metrics": _string_metrics(model._metric_spec),
             "optimizer_iterations": iterations,
             "optimizer_slots": {name: len(values) for name, values in slots.items()},
         }
@@ -76,7 +87,44 @@ def save_model(model: Sequential, filepath: str | Path) -> None:
         raise
 
 
-def load_model(filepath: str | Path) -> Sequential:
+def _json_shape(shape: Any) -> Any:
+    if shape is None:
+        return None
+    if isinstance(shape, list):
+        return [_json_shape(s) for s in shape]
+    return [None if d is None else int(d) for d in shape]
+
+
+def _serialize_loss(spec: Any) -> Any:
+    if isinstance(spec, dict):
+        return {k: _serialize_loss(v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [_serialize_loss(v) for v in spec]
+    return losses.serialize(losses.get(spec))
+
+
+def _deserialize_loss(spec: Any) -> Any:
+    if isinstance(spec, dict) and "name" not in spec:
+        return {k: _deserialize_loss(v) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_deserialize_loss(v) for v in spec]
+    return losses.deserialize(spec)
+
+
+def _string_metrics(spec: Any) -> Any:
+    """The metrics given by name (functions cannot be written into a data file)."""
+    if isinstance(spec, dict):
+        return {k: _string_metrics(v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [
+            m if isinstance(m, str) else _string_metrics(m)
+            for m in spec
+            if isinstance(m, (str, list, tuple, dict))
+        ]
+    return spec
+
+
+def load_model(filepath: str | Path) -> Model:
     """Read a model written by ``save_model``; a missing, truncated or foreign file is an error."""
     path = Path(filepath)
     if not path.exists():
@@ -123,31 +171,34 @@ def load_model(filepath: str | Path) -> Sequential:
         ) from None
 
 
-def _rebuild(header: dict[str, Any], contents: dict[str, np.ndarray], path: Path) -> Sequential:
-    cfg = header["model"]
+def _rebuild(header: dict[str, Any], contents: dict[str, np.ndarray], path: Path) -> Model:
     with config.floatx_scope(header["floatx"]):
-        model = Sequential([layers.deserialize(c) for c in cfg["layers"]], name=cfg["name"])
-        if cfg.get("input_shape") and not model.built:
-            model.build(tuple(cfg["input_shape"]))
-    n_weights = len(model._params)
+        model = deserialize_object(header["model"], MODEL_CLASSES, "model")
+        if not isinstance(model, Model):
+            raise ValueError(f"its model entry is a {type(model).__name__}, not a model")
+        shape = header.get("build_input_shape")
+        if not model.built and shape is not None:
+            model.build([tuple(s) for s in shape] if isinstance(shape[0], list) else tuple(shape))
+    n_weights = len(model.weights)
     try:
         model.set_weights([contents[f"weights/{i}"] for i in range(n_weights)])
     except KeyError:
         raise ValueError(f"{str(path)!r} is missing weight arrays; the file is damaged") from None
     if header.get("rng_state") is not None:
-        model._rng = np.random.default_rng()
-        model._rng.bit_generator.state = header["rng_state"]
-    for layer in model.layers:
-        state = header.get("dropout_rng_states", {}).get(layer.name)
-        if state is not None and isinstance(layer, layers.Dropout):
+        model.shuffle_rng = np.random.default_rng()
+        model.shuffle_rng.bit_generator.state = header["rng_state"]
+    states = header.get("dropout_rng_states", {})
+    for layer in _dropout_layers(model):
+        if layer.name in states:
             layer.rng = np.random.default_rng()
-            layer.rng.bit_generator.state = state
+            layer.rng.bit_generator.state = states[layer.name]
     compiled = header.get("compile")
     if compiled:
         model.compile(
             optimizer=optimizers.deserialize(compiled["optimizer"]),
-            loss=losses.deserialize(compiled["loss"]),
+            loss=_deserialize_loss(compiled["loss"]),
             metrics=compiled["metrics"],
+            loss_weights=compiled.get("loss_weights"),
         )
         assert model.optimizer is not None
         slots = {
@@ -156,3 +207,6 @@ def _rebuild(header: dict[str, Any], contents: dict[str, np.ndarray], path: Path
         }
         model.optimizer.set_state(compiled["optimizer_iterations"], slots)
     return model
+
+
+__all__ = ["load_model", "register_serializable", "save_model"]

@@ -458,15 +458,12 @@ def _build_network(
     and zero biases. The layers are named "hidden_1", …, "output" rather than numbered from
     glassnet's global name counter.
     """
-    network: list[layers.Layer] = []
-    shape: tuple[int, ...] = (n_features,)
+    model = models.Sequential(name=name, seed=rng)  # weights and shuffles come from rng
+    model.add(layers.InputLayer(shape=(n_features,)))
     for i, units in enumerate(hidden_layer_sizes, start=1):
-        network.append(layers.Dense(units, activation=activation, name=f"hidden_{i}"))
-    network.append(layers.Dense(n_outputs, activation=output_activation, name="output"))
-    for layer in network:
-        layer.build(shape, rng)
-        shape = layer.output_shape  # type: ignore[assignment]
-    return models.Sequential(network, name=name, seed=rng)  # shuffles continue the stream
+        model.add(layers.Dense(units, activation=activation, name=f"hidden_{i}"))
+    model.add(layers.Dense(n_outputs, activation=output_activation, name="output"))
+    return model
 
 
 def _can_stratify(labels: np.ndarray, settings: _Settings) -> bool:

@@ -1,0 +1,87 @@
+"""Layers: Dense, Activation, Dropout, Flatten, Reshape, the merge layers, Input, and the Layer
+base class for your own. Names work as in Keras: ``layers.Dense(512, activation="relu")``.
+
+>>> from glassnet import layers
+>>> layers.Dense(512, activation="relu", input_shape=(784,))
+Dense(units=512, activation='relu')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from glassnet.layers.base import Input, InputLayer, Layer
+from glassnet.layers.core import Activation, Dense, Dropout, Flatten, Reshape
+from glassnet.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+)
+from glassnet.serialization import deserialize_object, serialize_object
+
+LAYER_CLASSES: dict[str, type[Layer]] = {
+    cls.__name__: cls
+    for cls in (
+        InputLayer,
+        Dense,
+        Activation,
+        Dropout,
+        Flatten,
+        Reshape,
+        Add,
+        Subtract,
+        Multiply,
+        Average,
+        Maximum,
+        Minimum,
+        Concatenate,
+    )
+}
+
+
+def serialize(layer: Layer) -> dict[str, Any]:
+    """{"class_name": …, "config": layer.get_config()}: plain JSON data."""
+    return serialize_object(layer, LAYER_CLASSES)
+
+
+def deserialize(cfg: dict[str, Any]) -> Layer:
+    """A layer from ``serialize``'s output; a class of your own must be registered."""
+    layer = deserialize_object(cfg, LAYER_CLASSES, "layer")
+    assert isinstance(layer, Layer)
+    return layer
+
+
+# Keras's lower-case names for the merge functions
+def add(inputs: list[Any], **kwargs: Any) -> Any:
+    return Add(**kwargs)(inputs)
+
+
+def concatenate(inputs: list[Any], axis: int = -1, **kwargs: Any) -> Any:
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+__all__ = [
+    "Activation",
+    "Add",
+    "Average",
+    "Concatenate",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "Input",
+    "InputLayer",
+    "Layer",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Reshape",
+    "Subtract",
+    "add",
+    "concatenate",
+    "deserialize",
+    "serialize",
+]

@@ -1,0 +1,722 @@
+# The trainer is a mixin of Model; its methods type ``self`` as the Model they run on.
+# mypy: disable-error-code="misc"
+"""The trainer: compile, train_step, fit, evaluate and predict, for every kind of model.
+
+One training step is the same for a Sequential, a functional or a subclassed model:
+
+1. forward: call the model with ``training=True`` while a tape records every layer and op;
+2. loss: L = Σₖ wₖ·Lₖ(Yₖ, Aₖ) over the outputs (one output: L = L(Y, A));
+3. backward: the tape, walked in reverse, fills each weight's gradient ∂L/∂W;
+4. update: the optimizer changes every trainable weight in place.
+
+``train_step(x, y)`` runs it once and returns what it computed (the tape included), which is
+what ``fit`` runs per mini-batch and what explain(), gradcheck and the monitors read.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import numpy as np
+
+from glassnet import callbacks as callbacks_module
+from glassnet import config, losses, optimizers
+from glassnet import metrics as metrics_module
+from glassnet.tape import Node, Tape, Tensor, Variable, array_of
+from glassnet.utils import as_float_array, as_labels, check_number, check_positive_int
+
+if TYPE_CHECKING:
+    from glassnet.models.model import Model
+
+
+class DivergenceWarning(UserWarning):
+    """Training stopped because the loss became NaN or infinite."""
+
+
+@dataclass
+class StepResult:
+    """What one training step computed: the losses, the outputs, the tape and the gradients."""
+
+    loss: float  # L = Σₖ wₖ·Lₖ
+    output_losses: list[float]  # Lₖ per output
+    outputs: list[np.ndarray]
+    tape: Tape
+    variables: list[Variable] = field(default_factory=list)
+    grads: list[np.ndarray] = field(default_factory=list)
+    fused: dict[Node, np.ndarray] = field(default_factory=dict)
+    applied: bool = False
+    inputs: list[np.ndarray] = field(default_factory=list)
+    targets: list[np.ndarray] = field(default_factory=list)
+
+
+class Trainer:
+    """compile / train_step / fit / evaluate / predict, on top of a model's ``__call__``."""
+
+    def __init__(self) -> None:
+        self.optimizer: optimizers.Optimizer | None = None
+        self.loss: Any = None  # as given to compile (resolved)
+        self.output_losses: list[losses.Loss] = []
+        self.loss_weights: list[float] = []
+        self.metric_names: list[str] = []
+        self.metric_specs: list[list[Any]] = []
+        self._metric_fns: list[list[Any]] = []
+        self.stop_training = False
+        self.history: callbacks_module.History | None = None
+        self.last_step: StepResult | None = None
+        self.shuffle_rng: np.random.Generator | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the last step's tape holds a batch of activations: not part of a copy or a pickle
+        state = dict(self.__dict__)
+        state["last_step"] = None
+        return state
+
+    # -- compile ---------------------------------------------------------------------------
+    def compile(
+        self: Model,
+        optimizer: str | optimizers.Optimizer = "rmsprop",
+        loss: Any = None,
+        metrics: Sequence[Any] | dict[str, Any] | None = None,
+        loss_weights: Sequence[float] | dict[str, float] | None = None,
+        **ignored: Any,
+    ) -> None:
+        """Choose the optimizer, the loss (one per output, or one for all) and the metrics.
+
+        >>> model.compile(optimizer="rmsprop", loss="categorical_crossentropy",
+        ...               metrics=["accuracy"])  # doctest: +SKIP
+        """
+        if loss is None:
+            raise ValueError(
+                "compile needs a loss, e.g. loss='categorical_crossentropy' "
+                "(names: mean_squared_error/mse, binary_crossentropy, categorical_crossentropy, "
+                "sparse_categorical_crossentropy, or a function built of glassnet.ops)"
+            )
+        if metrics is None:
+            metrics = []
+        if isinstance(metrics, (str, bytes)) or not isinstance(metrics, (list, tuple, dict)):
+            raise TypeError(f"metrics must be a list such as ['accuracy'], got {metrics!r}")
+        # Resolve everything first, so that a failed compile leaves the model as it was.
+        new_optimizer = optimizers.get(optimizer)
+        if isinstance(loss, (list, tuple, dict)):
+            for item in loss.values() if isinstance(loss, dict) else loss:
+                losses.get(item)
+            new_loss: Any = loss
+        else:
+            new_loss = losses.get(loss)
+        flat_metrics = metrics.values() if isinstance(metrics, dict) else metrics
+        for m in flat_metrics:
+            for item in m if isinstance(m, (list, tuple)) else [m]:
+                metrics_module.get(item)  # an unknown name fails here, not at the first fit
+        self.optimizer, self.loss = new_optimizer, new_loss
+        self._loss_spec, self._loss_weight_spec, self._metric_spec = loss, loss_weights, metrics
+        self.output_losses = []
+        self._metric_fns = []
+        if self.built and self._output_count() is not None:
+            self._resolve_outputs()
+
+    @property
+    def compiled(self) -> bool:
+        return self.loss is not None and self.optimizer is not None
+
+    def _require_compiled(self, method: str) -> None:
+        if not self.compiled:
+            raise RuntimeError(
+                f"model {self.name!r} must be compiled before {method}(): call "  # type: ignore[attr-defined]
+                "model.compile(optimizer=..., loss=..., metrics=[...]) first"
+            )
+
+    def _output_names(self: Model) -> list[str]:
+        names = getattr(self, "output_names", None)
+        if names is not None:
+            return list(names)
+        count = self._output_count() or 1
+        return ["output"] if count == 1 else [f"output_{i + 1}" for i in range(count)]
+
+    def _output_count(self: Model) -> int | None:
+        outputs = getattr(self, "outputs", None)
+        if outputs:
+            return len(outputs)
+        shapes = getattr(self, "_output_shapes", None)
+        return len(shapes) if shapes is not None else None
+
+    def _per_output(self: Model, spec: Any, what: str, default: Any) -> list[Any]:
+        """A compile argument given once, as a list per output, or as a dict by output name."""
+        names = self._output_names()
+        if spec is None:
+            return [default] * len(names)
+        if isinstance(spec, dict):
+            unknown = set(spec) - set(names)
+            if unknown:
+                raise ValueError(
+                    f"compile {what} names outputs {sorted(unknown)}, but the model's outputs "
+                    f"are {names}"
+                )
+            return [spec.get(n, default) for n in names]
+        if isinstance(spec, (list, tuple)) and (what != "metrics" or len(names) > 1):
+            if what == "metrics" and not all(isinstance(m, (list, tuple)) for m in spec):
+                return [list(spec)] * len(names)  # the same metrics for every output
+            if len(spec) != len(names):
+                raise ValueError(
+                    f"compile got {len(spec)} {what} for a model with {len(names)} outputs "
+                    f"({', '.join(names)})"
+                )
+            return list(spec)
+        return [spec] * len(names)
+
+    def _resolve_outputs(self: Model) -> None:
+        """Losses, loss weights and metric functions per output, once the outputs are known."""
+        names = self._output_names()
+        self.output_losses = [
+            losses.get(s) for s in self._per_output(self._loss_spec, "losses", None)
+        ]
+        self.loss_weights = [
+            check_number("loss weight", w)
+            for w in self._per_output(self._loss_weight_spec, "loss_weights", 1.0)
+        ]
+        metric_lists = self._per_output(self._metric_spec, "metrics", [])
+        if len(names) == 1:
+            metric_lists = [
+                list(self._metric_spec)
+                if not isinstance(self._metric_spec, dict)
+                else metric_lists[0]
+            ]
+        widths = [int(s[-1]) if s[-1] is not None else 1 for s in self._output_shape_list()]
+        self.metric_specs = [list(m) if isinstance(m, (list, tuple)) else [m] for m in metric_lists]
+        self._metric_fns = [
+            [metrics_module.get(m, loss, width) for m in specs]
+            for specs, loss, width in zip(
+                self.metric_specs, self.output_losses, widths, strict=True
+            )
+        ]
+        if len(names) == 1:
+            self.metric_names = [metrics_module.name_of(m) for m in self.metric_specs[0]]
+            self._log_names = ["loss", *self.metric_names]
+        else:
+            self.metric_names = [
+                f"{n}_{metrics_module.name_of(m)}"
+                for n, specs in zip(names, self.metric_specs, strict=True)
+                for m in specs
+            ]
+            self._log_names = ["loss", *(f"{n}_loss" for n in names), *self.metric_names]
+
+    def _output_shape_list(self: Model) -> list[tuple[Any, ...]]:
+        outputs = getattr(self, "outputs", None)
+        if outputs:
+            return [tuple(t.shape) for t in outputs]
+        return list(getattr(self, "_output_shapes", []) or [])
+
+    # -- checks at the boundary -------------------------------------------------------------
+    def _input_list(self: Model, x: Any) -> list[Any]:
+        if isinstance(x, dict):
+            names = getattr(self, "input_names", None)
+            if names is None:
+                return list(x.values())
+            missing = [n for n in names if n not in x]
+            if missing:
+                raise ValueError(f"x has no entry for input(s) {missing}; inputs: {names}")
+            return [x[n] for n in names]
+        inputs = getattr(self, "inputs", None)
+        if inputs and len(inputs) > 1:
+            if not isinstance(x, (list, tuple)) or len(x) != len(inputs):
+                raise ValueError(
+                    f"model {self.name!r} takes {len(inputs)} inputs "
+                    f"({', '.join(self.input_names)}): pass a list of {len(inputs)} arrays"  # type: ignore[attr-defined]
+                )
+            return list(x)
+        return [x]
+
+    def _check_x(self: Model, x: Any, what: str = "x") -> list[np.ndarray]:
+        """The inputs as float arrays of the model's dtype, checked against its input shapes."""
+        given = self._input_list(x)
+        arrays = []
+        for i, item in enumerate(given):
+            name = what if len(given) == 1 else f"{what}[{i}]"
+            arr = as_float_array(item, name, self.dtype if self.built else None)
+            if arr.ndim < 2:
+                raise ValueError(
+                    f"{name} must have shape (samples, features), got shape {arr.shape}; for a "
+                    "single feature use x.reshape(-1, 1), for a single sample x.reshape(1, -1)"
+                )
+            arrays.append(arr)
+        if len({len(a) for a in arrays}) > 1:
+            raise ValueError(
+                f"the inputs have different numbers of samples: {[len(a) for a in arrays]}"
+            )
+        if not self.built:
+            self._build_from(arrays)
+            arrays = [a.astype(self.dtype, copy=False) for a in arrays]
+        expected = self._input_shapes()
+        for i, (arr, shape) in enumerate(zip(arrays, expected, strict=True)):
+            if shape is not None and arr.shape[1:] != tuple(shape[1:]):
+                name = what if len(arrays) == 1 else f"{what}[{i}]"
+                raise ValueError(self._width_error(i, arr, shape, name))
+        return arrays
+
+    def _width_error(self: Model, i: int, arr: np.ndarray, shape: Any, what: str) -> str:
+        per_sample = tuple(shape[1:])
+        expected = per_sample if len(per_sample) > 1 else per_sample[0]
+        got = arr.shape[1:] if arr.ndim > 2 else arr.shape[1]
+        layer = self._first_layer_of_input(i)
+        who = (
+            f"{type(layer).__name__} {layer.name!r}"
+            if layer is not None
+            else f"model {self.name!r}"
+        )
+        return f"{who} expects {expected} input features, got {got} ({what} has shape {arr.shape})"
+
+    def _first_layer_of_input(self: Model, i: int) -> Any:
+        graph = getattr(self, "graph", None)
+        inputs = getattr(self, "inputs", None)
+        if graph is not None and inputs:
+            for call in graph:
+                if any(t is inputs[i] for t in call.inputs):
+                    return call.layer
+        layers = self.layers
+        return layers[0] if layers else None
+
+    def _input_shapes(self: Model) -> list[Any]:
+        inputs = getattr(self, "inputs", None)
+        if inputs:
+            return [t.shape for t in inputs]
+        shape = self.build_input_shape
+        return shape if isinstance(shape, list) else [shape]
+
+    def _build_from(self: Model, arrays: list[np.ndarray]) -> None:
+        """Build an unbuilt model from a sample of the data (its first row)."""
+        if not self.layers and type(self).__name__ == "Sequential":
+            raise ValueError(f"model {self.name!r} has no layers")
+        sample = [a[:1] for a in arrays]
+        out = self(sample[0] if len(sample) == 1 else sample, training=False)
+        if getattr(self, "outputs", None) is None or not getattr(self, "outputs", None):
+            outs = list(out) if isinstance(out, (list, tuple)) else [out]
+            self._output_shapes = [(None, *np.shape(array_of(o))[1:]) for o in outs]
+
+    def _check_y(self: Model, y: Any, n_samples: int, what: str = "y") -> list[np.ndarray]:
+        """The targets, one array per output, checked against each output and its loss."""
+        if y is None:
+            raise ValueError(f"{what} is required: pass the targets for every sample")
+        names = self._output_names()
+        if isinstance(y, dict):
+            missing = [n for n in names if n not in y]
+            if missing:
+                raise ValueError(f"{what} has no entry for output(s) {missing}; outputs: {names}")
+            given = [y[n] for n in names]
+        elif len(names) > 1:
+            if not isinstance(y, (list, tuple)) or len(y) != len(names):
+                raise ValueError(
+                    f"model {self.name!r} has {len(names)} outputs ({', '.join(names)}): pass "
+                    f"{what} as a list of {len(names)} arrays or a dict by output name"
+                )
+            given = list(y)
+        else:
+            given = [y]
+        shapes = self._output_shape_list()
+        return [
+            self._check_one_y(
+                item,
+                n_samples,
+                loss,
+                tuple(shape[1:]),
+                name,
+                what if len(names) == 1 else f"{what}[{name!r}]",
+            )
+            for item, loss, shape, name in zip(
+                given, self.output_losses, shapes, names, strict=True
+            )
+        ]
+
+    def _check_one_y(
+        self: Model,
+        y: Any,
+        n_samples: int,
+        loss: losses.Loss,
+        out_shape: tuple[int, ...],
+        out_name: str,
+        what: str,
+    ) -> np.ndarray:
+        width = out_shape[-1]
+        out = self._output_layer_name(out_name)
+        if loss.sparse_targets:
+            labels = as_labels(y, what)
+            if labels.size == 0:
+                raise ValueError(f"{what} is empty; expected one label per sample")
+            if labels.max() >= width:
+                raise ValueError(
+                    f"{what} holds label {int(labels.max())}, but the output layer {out!r} "
+                    f"has {width} units: labels must lie in [0, {width - 1}]"
+                )
+            arr = labels
+        else:
+            arr = as_float_array(y, what, self.dtype)
+            if arr.ndim == 1 and width == 1:
+                arr = arr.reshape(-1, 1)
+            if arr.ndim == 1 and isinstance(loss, losses.CategoricalCrossentropy):
+                raise ValueError(
+                    f"categorical_crossentropy expects one-hot {what} of shape (samples, {width}), "
+                    f"got shape {arr.shape}; use utils.to_categorical({what}, {width}) or "
+                    "loss='sparse_categorical_crossentropy' for integer labels"
+                )
+            if arr.shape[1:] != out_shape:
+                dims = ", ".join(map(str, out_shape))
+                raise ValueError(
+                    f"{what} has shape {arr.shape}, but the output layer {out!r} gives "
+                    f"(samples, {dims}): expected {what} of shape ({n_samples}, {dims})"
+                )
+            probabilities = (losses.BinaryCrossentropy, losses.CategoricalCrossentropy)
+            if isinstance(loss, probabilities) and (arr.min() < 0 or arr.max() > 1):
+                raise ValueError(
+                    f"{loss.name} expects {what} in [0, 1], got values from "
+                    f"{arr.min():g} to {arr.max():g}"
+                )
+        if len(arr) != n_samples:
+            raise ValueError(
+                f"x and {what} must have the same number of samples, got {n_samples} and {len(arr)}"
+            )
+        return arr
+
+    def _output_layer_name(self: Model, out_name: str) -> str:
+        if out_name.startswith("output"):
+            layers = self.layers
+            return layers[-1].name if layers else out_name
+        return out_name
+
+    def _prepare(
+        self: Model, x: Any, y: Any, method: str
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        self._require_compiled(method)
+        xs = self._check_x(x)
+        if not self.output_losses:
+            self._resolve_outputs()
+        return xs, self._check_y(y, len(xs[0]))
+
+    # -- one step ----------------------------------------------------------------------------
+    def train_step(self: Model, x: Any, y: Any, apply: bool = True) -> StepResult:
+        """One step on (x, y): forward, loss, backward and, if ``apply``, the optimizer's update.
+
+        No update happens when the loss is not finite. The result holds the loss, the outputs,
+        the tape of the forward pass and every trainable weight's gradient.
+        """
+        xs, ys = self._prepare(x, y, "train_step")
+        return self._step(xs, ys, self.trainable_weights, apply)
+
+    def _forward_outputs(self: Model, xs: list[np.ndarray], training: bool) -> list[Any]:
+        out = self(xs[0] if len(xs) == 1 else xs, training=training)
+        return list(out) if isinstance(out, (list, tuple)) else [out]
+
+    def _step(
+        self: Model,
+        xs: list[np.ndarray],
+        ys: list[np.ndarray],
+        variables: list[Variable],
+        apply: bool = True,
+    ) -> StepResult:
+        for v in variables:
+            v.grad = None
+        with Tape() as tape:
+            outs = self._forward_outputs(xs, training=True)
+            total, parts, seeds, fused = self._loss_terms(ys, outs)
+        result = StepResult(
+            total, parts, [array_of(o) for o in outs], tape, variables, [], fused, False, xs, ys
+        )
+        self.last_step = result
+        if not math.isfinite(total):
+            return result
+        tape.backward(seeds, fused)
+        grads = [v.grad if v.grad is not None else np.zeros_like(v.value) for v in variables]
+        result.grads = grads
+        if apply:
+            assert self.optimizer is not None
+            self.optimizer.apply([v.value for v in variables], grads)
+            result.applied = True
+        return result
+
+    def _loss_terms(
+        self: Model, ys: list[np.ndarray], outs: list[Any]
+    ) -> tuple[float, list[float], list[tuple[Tensor, np.ndarray]], dict[Node, np.ndarray]]:
+        """L = Σₖ wₖ·Lₖ, and where backward starts: ∂L/∂Aₖ, or ∂L/∂Zₖ = wₖ(Aₖ − Yₖ)/n when the
+        loss is fused with the output activation (then Lₖ is computed exactly from Zₖ)."""
+        total = 0.0
+        parts: list[float] = []
+        seeds: list[tuple[Tensor, np.ndarray]] = []
+        fused: dict[Node, np.ndarray] = {}
+        for loss, weight, y, out in zip(
+            self.output_losses, self.loss_weights, ys, outs, strict=True
+        ):
+            a = array_of(out)
+            node = out.node if isinstance(out, Tensor) else None
+            if not loss.has_gradient:
+                value_tensor = loss.value(y, out)
+                value = float(array_of(value_tensor))
+                if isinstance(value_tensor, Tensor):
+                    seeds.append((value_tensor, np.asarray(weight, dtype=a.dtype)))
+            elif node is not None and _fuses(loss, node):
+                value = loss.from_logits(y, node.z)
+                dz = loss.fused_gradient(y, a)  # ∂L/∂Z = (A − Y)/n
+                if weight != 1.0:
+                    dz = dz * dz.dtype.type(weight)
+                fused[node] = dz if node not in fused else fused[node] + dz
+            else:
+                value = loss(y, a)
+                if node is not None:
+                    grad = loss.gradient(y, a)  # ∂L/∂A
+                    seeds.append((out, grad if weight == 1.0 else grad * grad.dtype.type(weight)))
+            parts.append(value)
+            total += weight * value
+        return total, parts, seeds, fused
+
+    # -- fit ---------------------------------------------------------------------------------
+    def fit(
+        self: Model,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = 32,
+        epochs: int = 1,
+        verbose: int | str = "auto",
+        callbacks: Sequence[callbacks_module.Callback] | None = None,
+        validation_split: float = 0.0,
+        validation_data: tuple[Any, Any] | None = None,
+        shuffle: bool = True,
+        initial_epoch: int = 0,
+    ) -> callbacks_module.History:
+        """Train for ``epochs`` passes over (x, y) in mini-batches of ``batch_size``.
+
+        ``validation_split`` holds out the *last* fraction of the samples (before shuffling), as
+        Keras does. Returns a History whose ``history`` dict has per-epoch ``loss``, each
+        metric, and ``val_loss`` / ``val_<metric>`` when there is validation data.
+        Training stops with a DivergenceWarning if the loss becomes NaN or infinite.
+
+        >>> history = model.fit(x_train, y_train, epochs=10, batch_size=128,
+        ...                     validation_split=0.1)  # doctest: +SKIP
+        """
+        self._require_compiled("fit")
+        batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
+        epochs = check_positive_int("epochs", epochs, allow_zero=True)
+        initial_epoch = check_positive_int("initial_epoch", initial_epoch, allow_zero=True)
+        verbose = check_verbose(verbose)
+        split = check_number("validation_split", validation_split, 0.0, 1.0, high_open=True)
+        if callbacks is not None and not all(
+            isinstance(c, callbacks_module.Callback) for c in callbacks
+        ):
+            raise TypeError("callbacks must be a list of glassnet.callbacks.Callback objects")
+        if x is None:
+            raise ValueError("fit needs training data x (samples, features) and targets y")
+        xs, ys = self._prepare(x, y, "fit")
+        xv = yv = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("validation_data must be a tuple (x_val, y_val)")
+            xv = self._check_x(validation_data[0], "validation x")
+            yv = self._check_y(validation_data[1], len(xv[0]), "validation y")
+        elif split > 0:
+            n = len(xs[0])
+            n_train = math.ceil(n * (1.0 - split))
+            if n_train == n or n_train == 0:
+                raise ValueError(
+                    f"validation_split={split} of {n} samples leaves "
+                    f"{n_train} for training and {n - n_train} for validation; both must "
+                    "be at least 1"
+                )
+            xv, yv = [a[n_train:] for a in xs], [a[n_train:] for a in ys]
+            xs, ys = [a[:n_train] for a in xs], [a[:n_train] for a in ys]
+        if self.shuffle_rng is None:
+            self.shuffle_rng = config.make_rng(self.seed_generator)
+
+        n = len(xs[0])
+        steps = math.ceil(n / batch_size)
+        history = callbacks_module.History()
+        params = {
+            "epochs": epochs,
+            "steps": steps,
+            "batch_size": batch_size,
+            "verbose": verbose,
+            "samples": n,
+        }
+        cbs = callbacks_module.CallbackList(callbacks, self, params, history, verbose)
+        self.history = history
+        self.stop_training = False
+        cbs.on_train_begin()
+        with np.errstate(over="ignore", invalid="ignore"):
+            # A diverging run overflows to inf/NaN; the step sees it and fit stops cleanly.
+            self._epochs(xs, ys, xv, yv, batch_size, epochs, initial_epoch, shuffle, history, cbs)
+        cbs.on_train_end()
+        return history
+
+    def _epochs(
+        self: Model,
+        xs: list[np.ndarray],
+        ys: list[np.ndarray],
+        xv: list[np.ndarray] | None,
+        yv: list[np.ndarray] | None,
+        batch_size: int,
+        epochs: int,
+        initial_epoch: int,
+        shuffle: bool,
+        history: callbacks_module.History,
+        cbs: callbacks_module.CallbackList,
+    ) -> None:
+        """The epoch loop of ``fit``: batches, running logs, validation, callbacks."""
+        assert self.shuffle_rng is not None
+        n = len(xs[0])
+        steps = math.ceil(n / batch_size)
+        names = self._log_names
+        variables = self.trainable_weights
+        single = len(xs) == 1 and len(ys) == 1
+        for epoch in range(initial_epoch, epochs):
+            cbs.on_epoch_begin(epoch)
+            order = self.shuffle_rng.permutation(n) if shuffle else None
+            sums = [0.0] * len(names)
+            seen = 0
+            for step in range(steps):
+                batch = slice(step * batch_size, min(n, (step + 1) * batch_size))
+                index = order[batch] if order is not None else batch
+                if single:
+                    xb, yb = [xs[0][index]], [ys[0][index]]
+                else:
+                    xb, yb = [a[index] for a in xs], [a[index] for a in ys]
+                cbs.on_batch_begin(step)
+                result = self._step(xb, yb, variables)
+                if not math.isfinite(result.loss):
+                    self._stop_diverged(history, result.loss, epoch, step)
+                    break
+                nb = len(xb[0])
+                seen += nb
+                self._accumulate(sums, result, yb, nb)
+                if cbs.wants_batch_end:
+                    cbs.on_batch_end(step, {k: s / seen for k, s in zip(names, sums, strict=True)})
+            if self.stop_training and history.stop_reason:
+                break  # diverged: no epoch logs from a partial epoch
+            logs = {k: s / max(seen, 1) for k, s in zip(names, sums, strict=True)}
+            if xv is not None and yv is not None:
+                val = self._evaluate_arrays(xv, yv, batch_size)
+                logs.update({f"val_{k}": v for k, v in zip(names, val, strict=True)})
+            cbs.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+
+    def _accumulate(
+        self: Model, sums: list[float], result: StepResult, ys: list[np.ndarray], nb: int
+    ) -> None:
+        """Add one batch's loss(es) and metrics, weighted by its size, to the running sums."""
+        sums[0] += result.loss * nb
+        j = 1
+        if len(result.output_losses) > 1:
+            for value in result.output_losses:
+                sums[j] += value * nb
+                j += 1
+        for fns, y, a in zip(self._metric_fns, ys, result.outputs, strict=True):
+            for fn in fns:
+                sums[j] += fn(y, a) * nb
+                j += 1
+
+    def _stop_diverged(
+        self: Model, history: callbacks_module.History, loss: float, epoch: int, step: int
+    ) -> None:
+        self.stop_training = True
+        history.stop_reason = (
+            f"the loss became {loss} at epoch {epoch + 1}, batch {step + 1}; training stopped "
+            "before that batch's update (the learning rate may be too large, or the inputs "
+            "unscaled)"
+        )
+        warnings.warn(
+            f"model {self.name!r}: {history.stop_reason}", DivergenceWarning, stacklevel=4
+        )
+
+    # -- evaluate / predict ---------------------------------------------------------------------
+    def _evaluate_arrays(
+        self: Model, xs: list[np.ndarray], ys: list[np.ndarray], batch_size: int
+    ) -> list[float]:
+        """Loss(es) and metrics over all samples, in batches, without training."""
+        sums = [0.0] * len(self._log_names)
+        n = len(xs[0])
+        for start in range(0, n, batch_size):
+            batch = slice(start, start + batch_size)
+            xb, yb = [a[batch] for a in xs], [a[batch] for a in ys]
+            with Tape():  # the same loss code as training: exact from the logits when fused
+                outs = self._forward_outputs(xb, training=False)
+                total, parts, _, _ = self._loss_terms(yb, outs)
+            result = StepResult(total, parts, [array_of(o) for o in outs], Tape())
+            self._accumulate(sums, result, yb, len(xb[0]))
+        return [s / n for s in sums]
+
+    @overload
+    def evaluate(
+        self: Model,
+        x: Any = ...,
+        y: Any = ...,
+        batch_size: int | None = ...,
+        verbose: int | str = ...,
+        return_dict: Literal[False] = ...,
+    ) -> float | list[float]: ...
+
+    @overload
+    def evaluate(
+        self: Model,
+        x: Any = ...,
+        y: Any = ...,
+        batch_size: int | None = ...,
+        verbose: int | str = ...,
+        *,
+        return_dict: Literal[True],
+    ) -> dict[str, float]: ...
+
+    def evaluate(
+        self: Model,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = 32,
+        verbose: int | str = 0,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """The loss (and metrics) on (x, y): ``[loss, *metrics]``, or the loss alone.
+
+        With ``return_dict=True``: ``{"loss": …, "accuracy": …}``, as in Keras.
+        """
+        batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
+        xs, ys = self._prepare(x, y, "evaluate")
+        values = self._evaluate_arrays(xs, ys, batch_size)
+        names = self._log_names
+        if check_verbose(verbose):
+            print(" - ".join(f"{k}: {v:.4f}" for k, v in zip(names, values, strict=True)))
+        if return_dict:
+            return dict(zip(names, values, strict=True))
+        return values if len(names) > 1 else values[0]
+
+    def predict(self: Model, x: Any, batch_size: int | None = 32, verbose: int | str = 0) -> Any:
+        """The network's outputs for every sample of x, computed in batches (a list of arrays
+        for a model with several outputs)."""
+        batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
+        xs = self._check_x(x)
+        n = len(xs[0])
+        chunks: list[list[np.ndarray]] = []
+        for start in range(0, n, batch_size):
+            outs = self._forward_outputs(
+                [a[start : start + batch_size] for a in xs], training=False
+            )
+            chunks.append([np.asarray(array_of(o)) for o in outs])
+        results = [np.concatenate([c[k] for c in chunks]) for k in range(len(chunks[0]))]
+        return results[0] if len(results) == 1 else results
+
+
+def _fuses(loss: losses.Loss, node: Node) -> bool:
+    """Is the loss paired with this output layer's activation (so that δ = A − Y, scaled)?"""
+    op = node.op
+    return (
+        hasattr(op, "backward_from_z")
+        and hasattr(node, "z")
+        and loss.fuses_with(getattr(op, "activation", None))  # type: ignore[arg-type]
+    )
+
+
+def check_verbose(verbose: Any) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose in (0, 1, 2) and not isinstance(verbose, float):
+        return int(verbose)
+    raise ValueError(
+        f"verbose must be 0 (silent), 1 (progress bar), 2 (one line per epoch) "
+        f"or 'auto', got {verbose!r}"
+    )
