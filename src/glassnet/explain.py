@@ -151,6 +151,7 @@ class _Walk:
         self.number: dict[int, int] = {}  # id(node) → k
         self.layer_number: dict[int, int] = {}  # id(layer) → k of its first call
         self.uses: dict[int, int] = {}  # id(tensor) → how many nodes read it
+        self.calls: dict[int, int] = {}  # id(op) → how many times it ran (a shared layer: > 1)
 
     # -- symbols -------------------------------------------------------------------------------
     def _name(self, value: Any) -> str:
@@ -200,6 +201,7 @@ class _Walk:
             ex.add(key, symbol, "", arr, "forward", "the inputs, one row per sample")
         nodes = list(result.tape.nodes)
         for node in nodes:
+            self.calls[id(node.op)] = self.calls.get(id(node.op), 0) + 1
             for value in node.inputs:
                 if isinstance(value, Tensor):
                     self.uses[id(value)] = self.uses.get(id(value), 0) + 1
@@ -353,11 +355,13 @@ class _Walk:
             )
         grads = node.grad_inputs
         layer_k = self.layer_number.get(id(op), k)
-        suffix = "" if layer_k == k else f"_from{k}"
+        shared = self.calls.get(id(op), 1) > 1
+        suffix = f"_from{k}" if shared else ""
+        via = f" (via step {k})" if shared else ""
         if grads[1] is not None:
             ex.add(
                 f"dW{layer_k}{suffix}",
-                f"∂L/∂{w_sym}",
+                f"∂L/∂{w_sym}{via}",
                 f"{in_sym}ᵀ·δ{_sup(k)}",
                 grads[1],
                 "backward",
@@ -366,7 +370,7 @@ class _Walk:
             b_sym = self.symbol[id(weights[1])]
             ex.add(
                 f"db{layer_k}{suffix}",
-                f"∂L/∂{b_sym}",
+                f"∂L/∂{b_sym}{via}",
                 f"Σ_samples δ{_sup(k)}",
                 grads[2],
                 "backward",

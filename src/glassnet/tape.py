@@ -280,7 +280,20 @@ class Tape:
 
     def record(self, op: Any, inputs: Sequence[Any], forward: Any) -> Tensor:
         """Run ``forward(node)`` for a new node of ``op`` and append the node: its output."""
-        node = Node(op, inputs, tuple(needs_grad(x) for x in inputs))
+        node = Node(op, inputs, tuple([needs_grad(x) for x in inputs]))
+        return self._append(node, forward)
+
+    def record_layer(
+        self, layer: Any, inputs: Sequence[Any], weights: Sequence[Variable], forward: Any
+    ) -> Tensor:
+        """``record`` for a layer: its inputs, then its own weights (its backward returns a
+        gradient for each, in that order)."""
+        needs = [type(x) is not np.ndarray and needs_grad(x) for x in inputs]
+        needs.extend([w.trainable for w in weights])
+        node = Node(layer, (*inputs, *weights), tuple(needs))
+        return self._append(node, forward)
+
+    def _append(self, node: Node, forward: Any) -> Tensor:
         out = Tensor(forward(node), node)
         node.output = out
         self.nodes.append(node)

@@ -25,6 +25,7 @@ includes the batch dimension, ``(None, 784)``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Iterator
@@ -53,12 +54,14 @@ def _snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _accepts(function: Any, parameter: str) -> bool:
+@functools.cache
+def _call_takes_training(cls: type) -> bool:
+    """Does ``cls.call`` accept ``training=`` (as Keras passes it only to those that do)?"""
     try:
-        params = inspect.signature(function).parameters
+        params = inspect.signature(cls.call).parameters
     except (TypeError, ValueError):
         return False
-    return parameter in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+    return "training" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 class Layer:
@@ -261,18 +264,18 @@ class Layer:
         return f"{self.name}({', '.join(inputs)})"
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
-        if is_symbolic(inputs):
+        if type(inputs) is not np.ndarray and is_symbolic(inputs):
             return call_layer(self, inputs, kwargs)
         training = kwargs.pop("training", None)
         if training is None:
             training = _training.get()
         if not self.built:
             self._build_for(_shape_of(inputs))
-        if self.is_primitive:
+        if type(self).forward is not Layer.forward:  # primitive: one node on the tape
             return _record(self, inputs, bool(training))
         token = _training.set(bool(training))
         try:
-            if _accepts(self.call, "training"):
+            if _call_takes_training(type(self)):
                 kwargs["training"] = bool(training)
             return self.call(inputs, *args, **kwargs)
         finally:
@@ -369,8 +372,8 @@ def _record(layer: Layer, inputs: Any, training: bool) -> Any:
     if tape is None:
         return layer.forward(Scratch(), values, training)
     xs = tuple(inputs) if multi else (inputs,)
-    return tape.record(
-        layer, (*xs, *layer._own_weights), lambda node: layer.forward(node, values, training)
+    return tape.record_layer(
+        layer, xs, layer._own_weights, lambda node: layer.forward(node, values, training)
     )
 
 

@@ -128,7 +128,7 @@ class Functional(Model):
         values: dict[int, Any] = {}
         if isinstance(inputs, dict):
             inputs = [inputs[name] for name in self.input_names]
-        given = [inputs] if self._single_input else list(inputs)
+        given = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if len(given) != len(self.inputs):
             raise ValueError(
                 f"model {self.name!r} takes {len(self.inputs)} inputs "

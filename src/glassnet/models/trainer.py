@@ -156,9 +156,10 @@ class Trainer:
                     f"are {names}"
                 )
             return [spec.get(n, default) for n in names]
-        if isinstance(spec, (list, tuple)) and (what != "metrics" or len(names) > 1):
-            if what == "metrics" and not all(isinstance(m, (list, tuple)) for m in spec):
+        if what == "metrics" and isinstance(spec, (list, tuple)):
+            if not (spec and all(isinstance(m, (list, tuple)) for m in spec)):
                 return [list(spec)] * len(names)  # the same metrics for every output
+        if isinstance(spec, (list, tuple)):
             if len(spec) != len(names):
                 raise ValueError(
                     f"compile got {len(spec)} {what} for a model with {len(names)} outputs "
@@ -178,12 +179,6 @@ class Trainer:
             for w in self._per_output(self._loss_weight_spec, "loss_weights", 1.0)
         ]
         metric_lists = self._per_output(self._metric_spec, "metrics", [])
-        if len(names) == 1:
-            metric_lists = [
-                list(self._metric_spec)
-                if not isinstance(self._metric_spec, dict)
-                else metric_lists[0]
-            ]
         widths = [int(s[-1]) if s[-1] is not None else 1 for s in self._output_shape_list()]
         self.metric_specs = [list(m) if isinstance(m, (list, tuple)) else [m] for m in metric_lists]
         self._metric_fns = [
