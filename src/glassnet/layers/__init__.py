@@ -43,14 +43,21 @@ LAYER_CLASSES: dict[str, type[Layer]] = {
 }
 
 
+def _builtins() -> dict[str, type]:
+    """The built-in layer classes, and the model classes (a model can be a layer of another)."""
+    from glassnet.models import Functional, Sequential
+
+    return {**LAYER_CLASSES, "Functional": Functional, "Sequential": Sequential}
+
+
 def serialize(layer: Layer) -> dict[str, Any]:
     """{"class_name": …, "config": layer.get_config()}: plain JSON data."""
-    return serialize_object(layer, LAYER_CLASSES)
+    return serialize_object(layer, _builtins())
 
 
 def deserialize(cfg: dict[str, Any]) -> Layer:
     """A layer from ``serialize``'s output; a class of your own must be registered."""
-    layer = deserialize_object(cfg, LAYER_CLASSES, "layer")
+    layer = deserialize_object(cfg, _builtins(), "layer")
     assert isinstance(layer, Layer)
     return layer
 

@@ -215,6 +215,8 @@ class Trainer:
                 raise ValueError(f"x has no entry for input(s) {missing}; inputs: {names}")
             return [x[n] for n in names]
         inputs = getattr(self, "inputs", None)
+        if (not inputs or len(inputs) == 1) and _one_batch_in_a_list(x, min_ndim=2):
+            return [x[0]]  # Model([a], …) called on [x], as Keras allows
         if inputs and len(inputs) > 1:
             if not isinstance(x, (list, tuple)) or len(x) != len(inputs):
                 raise ValueError(
@@ -307,6 +309,8 @@ class Trainer:
                     f"{what} as a list of {len(names)} arrays or a dict by output name"
                 )
             given = list(y)
+        elif _one_batch_in_a_list(y) and len(y[0]) == n_samples:
+            given = [y[0]]  # Model(…, [out]) fit on [y], as Keras allows
         else:
             given = [y]
         shapes = self._output_shape_list()
@@ -694,6 +698,16 @@ class Trainer:
             chunks.append([np.asarray(array_of(o)) for o in outs])
         results = [np.concatenate([c[k] for c in chunks]) for k in range(len(chunks[0]))]
         return results[0] if len(results) == 1 else results
+
+
+def _one_batch_in_a_list(value: Any, min_ndim: int = 1) -> bool:
+    """``[array]``: a list holding the data of a model's only input or output."""
+    return (
+        isinstance(value, (list, tuple))
+        and len(value) == 1
+        and isinstance(value[0], np.ndarray)
+        and value[0].ndim >= min_ndim
+    )
 
 
 def _fuses(loss: losses.Loss, node: Node) -> bool:
