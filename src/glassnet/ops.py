@@ -46,6 +46,11 @@ class Op:
         return f"ops.{self.name}"
 
 
+def _value(a: Any) -> Any:
+    """The array behind a tensor or variable; a list or tuple becomes an array."""
+    return np.asarray(a) if isinstance(a, (list, tuple)) else array_of(a)
+
+
 def apply(op: Op, *args: Any) -> Any:
     """Run ``op`` on ``args``: recorded on the tape while a model trains, plain NumPy otherwise."""
     tape = recording()
@@ -57,16 +62,16 @@ def apply(op: Op, *args: Any) -> Any:
                     "glassnet.ops work on values inside a layer's call: wrap the computation in "
                     "a layer (e.g. layers.Add, layers.Activation, or your own Layer subclass)"
                 )
-        return op.forward(Scratch(), *(array_of(a) for a in args))
+        return op.forward(Scratch(), *(_value(a) for a in args))
     if op.constant_output:  # a comparison or an index: a value, with no gradient to carry
-        return op.forward(Scratch(), *(array_of(a) for a in args))
+        return op.forward(Scratch(), *(_value(a) for a in args))
     if not op.differentiable:
         raise TypeError(
             f"ops.{op.name} has no backward rule, so backpropagation cannot pass through it "
             f"while training; apply it to ops.stop_gradient(x) if no gradient should flow, or "
             "use a differentiable operation"
         )
-    values = [array_of(a) for a in args]
+    values = [_value(a) for a in args]
     return tape.record(op, args, lambda node: op.forward(node, *values))
 
 
@@ -403,11 +408,22 @@ class Matmul(Op):
         return a @ b  # out = A·B
 
     def backward(self, ctx: Any, grad: np.ndarray, needs: tuple[bool, ...]) -> Grads:
-        a, b = ctx.a, ctx.b
-        return (
-            grad @ np.swapaxes(b, -1, -2) if needs[0] else None,  # ∂A = ∂out·Bᵀ
-            np.swapaxes(a, -1, -2) @ grad if needs[1] else None,  # ∂B = Aᵀ·∂out
-        )
+        a, b = np.asarray(ctx.a), np.asarray(ctx.b)
+        # a vector is a matrix of one row (on the left) or one column (on the right)
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g = grad[..., None, :] if a.ndim == 1 else grad
+        g = g[..., None] if b.ndim == 1 else g
+        da = db = None
+        if needs[0]:
+            da = g @ np.swapaxes(b2, -1, -2)  # ∂A = ∂out·Bᵀ
+            da = da[..., 0, :] if a.ndim == 1 else da
+            da = _unbroadcast(da, a.shape)  # summed over broadcast batch axes
+        if needs[1]:
+            db = np.swapaxes(a2, -1, -2) @ g  # ∂B = Aᵀ·∂out
+            db = db[..., 0] if b.ndim == 1 else db
+            db = _unbroadcast(db, b.shape)
+        return da, db
 
 
 def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
@@ -477,11 +493,14 @@ class Transpose(Op):
         self.axes = axes
 
     def forward(self, ctx: Any, a: Any) -> np.ndarray:
+        ctx.ndim = np.ndim(a)
         return np.transpose(a, self.axes)  # out = aᵀ
 
     def backward(self, ctx: Any, grad: np.ndarray, needs: tuple[bool, ...]) -> Grads:
-        inverse = None if self.axes is None else tuple(np.argsort(self.axes))
-        return (np.transpose(grad, inverse),)  # ∂a = ∂outᵀ
+        if self.axes is None:
+            return (np.transpose(grad),)  # ∂a = ∂outᵀ
+        axes = [axis % ctx.ndim for axis in self.axes]
+        return (np.transpose(grad, tuple(np.argsort(axes))),)  # ∂a = ∂out, axes put back
 
 
 class ExpandDims(Op):
@@ -507,7 +526,7 @@ class TakeSlice(Op):
         self.index = index
 
     def forward(self, ctx: Any, a: Any) -> np.ndarray:
-        ctx.shape, ctx.dtype = _shape(a), np.result_type(a)
+        ctx.shape, ctx.dtype = _shape(a), np.asarray(a).dtype
         return np.asarray(a)[self.index]
 
     def backward(self, ctx: Any, grad: np.ndarray, needs: tuple[bool, ...]) -> Grads:
@@ -531,11 +550,6 @@ class Concatenate(Op):
         cuts = np.cumsum(ctx.sizes)[:-1]
         parts = np.split(grad, cuts, axis=self.axis)  # ∂aᵢ = its own slice of ∂out
         return tuple(p if need else None for p, need in zip(parts, needs, strict=True))
-
-
-class StopGradient(Op):
-    name, formula = "stop_gradient", "{0}"
-    constant_output = True
 
 
 # -- no gradient: comparisons and indices (values only), and rounding (an error in training) ---

@@ -40,6 +40,32 @@ def _not_recorded(what: str) -> TypeError:
     )
 
 
+# The ufuncs behind Python's operators: ``array + tensor`` reaches NumPy first, which hands it
+# here; it is recorded as the operator would be. Any other NumPy function is refused.
+_OPERATOR_UFUNCS = {
+    "add": "add",
+    "subtract": "subtract",
+    "multiply": "multiply",
+    "divide": "divide",
+    "matmul": "matmul",
+    "negative": "negative",
+    "greater": "greater",
+    "greater_equal": "greater_equal",
+    "less": "less",
+    "less_equal": "less_equal",
+}
+
+
+def _operator_ufunc(ufunc: Any, method: str, inputs: Any, kwargs: Any) -> Any:
+    """The glassnet.ops function for an operator's ufunc called plainly, else None."""
+    name = _OPERATOR_UFUNCS.get(ufunc.__name__)
+    if name is None or method != "__call__" or kwargs:
+        return None
+    from glassnet import ops
+
+    return getattr(ops, name)
+
+
 class _Operand:
     """Arithmetic on recorded values goes through glassnet.ops, so that it is recorded too."""
 
@@ -145,7 +171,10 @@ class Tensor(_Operand):
         self.node = node
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        raise _not_recorded(f"np.{ufunc.__name__}")
+        operator = _operator_ufunc(ufunc, method, inputs, kwargs)
+        if operator is None:
+            raise _not_recorded(f"np.{ufunc.__name__}")
+        return operator(*inputs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         raise _not_recorded(f"np.{func.__name__}")
@@ -205,11 +234,16 @@ class Variable(_Operand):
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if recording() is not None:
             raise _not_recorded("a conversion to a NumPy array (np.asarray, np.array)")
+        if copy:
+            return np.array(self.value, dtype=dtype, copy=True)
         return self.value if dtype is None else self.value.astype(dtype)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         if recording() is not None:
-            raise _not_recorded(f"np.{ufunc.__name__}")
+            operator = _operator_ufunc(ufunc, method, inputs, kwargs)
+            if operator is None:
+                raise _not_recorded(f"np.{ufunc.__name__}")
+            return operator(*inputs)
         plain = [x.value if isinstance(x, Variable) else x for x in inputs]
         return getattr(ufunc, method)(*plain, **kwargs)
 

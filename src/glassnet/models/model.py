@@ -22,6 +22,7 @@ import numpy as np
 from glassnet import config
 from glassnet.layers.base import Layer, _seed_source, _snake_case
 from glassnet.models.trainer import Trainer
+from glassnet.tape import array_of
 
 
 class Model(Trainer, Layer):
@@ -106,7 +107,13 @@ class Model(Trainer, Layer):
         multi = isinstance(input_shape, list)
         shapes = input_shape if multi else [input_shape]
         zeros = [np.zeros((1, *tuple(s)[1:]), dtype=config.floatx()) for s in shapes]
-        self(zeros if multi else zeros[0], training=False)
+        self._note_output_shapes(self(zeros if multi else zeros[0], training=False))
+
+    def _note_output_shapes(self, out: Any) -> None:
+        """Remember the output shapes of a model without symbolic outputs (a subclassed one)."""
+        if not getattr(self, "outputs", None):
+            outs = list(out) if isinstance(out, (list, tuple)) else [out]
+            self._output_shapes = [(None, *np.shape(array_of(o))[1:]) for o in outs]
 
     @property
     def input_shape(self) -> Any:

@@ -140,8 +140,7 @@ class Trainer:
         outputs = getattr(self, "outputs", None)
         if outputs:
             return len(outputs)
-        shapes = getattr(self, "_output_shapes", None)
-        return len(shapes) if shapes is not None else None
+        return len(self._output_shape_list()) if self.built else None
 
     def _per_output(self: Model, spec: Any, what: str, default: Any) -> list[Any]:
         """A compile argument given once, as a list per output, or as a dict by output name."""
@@ -156,9 +155,9 @@ class Trainer:
                     f"are {names}"
                 )
             return [spec.get(n, default) for n in names]
-        if what == "metrics" and isinstance(spec, (list, tuple)):
-            if not (spec and all(isinstance(m, (list, tuple)) for m in spec)):
-                return [list(spec)] * len(names)  # the same metrics for every output
+        per_output = bool(spec) and all(isinstance(m, (list, tuple)) for m in spec)
+        if what == "metrics" and isinstance(spec, (list, tuple)) and not per_output:
+            return [list(spec)] * len(names)  # the same metrics for every output
         if isinstance(spec, (list, tuple)):
             if len(spec) != len(names):
                 raise ValueError(
@@ -202,6 +201,8 @@ class Trainer:
         outputs = getattr(self, "outputs", None)
         if outputs:
             return [tuple(t.shape) for t in outputs]
+        if getattr(self, "_output_shapes", None) is None and self.built:
+            self.build(self.build_input_shape)  # built by a call: one more call tells the shapes
         return list(getattr(self, "_output_shapes", []) or [])
 
     # -- checks at the boundary -------------------------------------------------------------
@@ -288,9 +289,7 @@ class Trainer:
             raise ValueError(f"model {self.name!r} has no layers")
         sample = [a[:1] for a in arrays]
         out = self(sample[0] if len(sample) == 1 else sample, training=False)
-        if getattr(self, "outputs", None) is None or not getattr(self, "outputs", None):
-            outs = list(out) if isinstance(out, (list, tuple)) else [out]
-            self._output_shapes = [(None, *np.shape(array_of(o))[1:]) for o in outs]
+        self._note_output_shapes(out)
 
     def _check_y(self: Model, y: Any, n_samples: int, what: str = "y") -> list[np.ndarray]:
         """The targets, one array per output, checked against each output and its loss."""
