@@ -125,7 +125,8 @@ def main() -> None:
     lines = [
         "# Sequential, functional and subclassed: the same network, the same speed",
         "",
-        f"Produced by `python benchmarks/model_types.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())},"
+        "Produced by `python benchmarks/model_types.py` on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())},"
         f" {rounds} processes per kind taken in turns, one BLAS thread. Each process reports its"
         " fastest block; the table gives the median over processes [smallest, largest] and the"
         " ratio of medians to Sequential.",

@@ -55,7 +55,7 @@ def _snake_case(name: str) -> str:
 
 
 @functools.cache
-def _call_takes_training(cls: type) -> bool:
+def _call_takes_training(cls: Any) -> bool:
     """Does ``cls.call`` accept ``training=`` (as Keras passes it only to those that do)?"""
     try:
         params = inspect.signature(cls.call).parameters
