@@ -275,7 +275,7 @@ class Layer:
             return _record(self, inputs, bool(training))
         token = _training.set(bool(training))
         try:
-            if _call_takes_training(type(self)):
+            if _call_takes_training(type(self)):  # type: ignore[arg-type]
                 kwargs["training"] = bool(training)
             return self.call(inputs, *args, **kwargs)
         finally:
