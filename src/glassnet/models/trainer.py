@@ -155,8 +155,9 @@ class Trainer:
                     f"are {names}"
                 )
             return [spec.get(n, default) for n in names]
-        per_output = bool(spec) and all(isinstance(m, (list, tuple)) for m in spec)
-        if what == "metrics" and isinstance(spec, (list, tuple)) and not per_output:
+        is_list = isinstance(spec, (list, tuple))
+        per_output = is_list and bool(spec) and all(isinstance(m, (list, tuple)) for m in spec)
+        if what == "metrics" and is_list and not per_output:
             return [list(spec)] * len(names)  # the same metrics for every output
         if isinstance(spec, (list, tuple)):
             if len(spec) != len(names):
