@@ -133,7 +133,7 @@ class Explanation:
 
 def explain(model: Model, x: Any, y: Any) -> Explanation:
     """Walk one training step of ``model`` on (x, y), read from its tape, on a copy of the model."""
-    model._require_compiled("explain")
+    model.require_compiled("explain")
     work = copy.deepcopy(model)
     before = [v.value.copy() for v in work.trainable_weights]
     result = work.train_step(x, y, apply=True)
@@ -261,7 +261,7 @@ class _Walk:
 
     def _loss(self) -> None:
         model, result, ex = self.model, self.result, self.ex
-        names = model._output_names()
+        names = model.output_names
         for i, (loss, value) in enumerate(
             zip(model.output_losses, result.output_losses, strict=True)
         ):

@@ -117,14 +117,12 @@ def gradcheck(
     ``train_step(apply=False)`` (the tape's backward pass, as in ``fit``), the numeric ones from
     the loss ``evaluate`` reports. Dropout is switched off in the copy.
     """
-    model._require_compiled("gradcheck")
+    model.require_compiled("gradcheck")
     probe = copy.deepcopy(model)
-    for layer in probe._flat_layers():
+    for layer in probe.iter_layers():
         if isinstance(layer, Dropout):
             layer.rate = 0.0  # the check differentiates the deterministic network
     with config.floatx_scope("float64"):
-        if not probe.built:
-            probe._check_x(x)
         for variable in probe.weights:
             variable.value = variable.value.astype(np.float64)
         result = probe.train_step(x, y, apply=False)

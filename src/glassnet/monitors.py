@@ -85,7 +85,7 @@ class TrainingMonitor(Callback):
     def on_train_begin(self, logs: Logs | None = None) -> None:
         assert self.model is not None
         self.layers: list[Dense] = [
-            layer for layer in self.model._flat_layers() if isinstance(layer, Dense)
+            layer for layer in self.model.iter_layers() if isinstance(layer, Dense)
         ]
         self.layer_names = [layer.name for layer in self.layers]
         self.first_step: list[float] | None = None

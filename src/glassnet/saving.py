@@ -28,7 +28,7 @@ _HEADER = "header"
 
 
 def _dropout_layers(model: Model) -> list[layers.Dropout]:
-    return [layer for layer in model._flat_layers() if isinstance(layer, layers.Dropout)]
+    return [layer for layer in model.iter_layers() if isinstance(layer, layers.Dropout)]
 
 
 def save_model(model: Model, filepath: str | Path) -> None:
@@ -63,9 +63,9 @@ def save_model(model: Model, filepath: str | Path) -> None:
         iterations, slots = model.optimizer.get_state()
         header["compile"] = {
             "optimizer": optimizers.serialize(model.optimizer),
-            "loss": _serialize_loss(model._loss_spec),
-            "loss_weights": model._loss_weight_spec,
-            "metrics": _string_metrics(model._metric_spec),
+            "loss": _serialize_loss(model.get_compile_config()["loss"]),
+            "loss_weights": model.get_compile_config()["loss_weights"],
+            "metrics": _string_metrics(model.get_compile_config()["metrics"]),
             "optimizer_iterations": iterations,
             "optimizer_slots": {name: len(values) for name, values in slots.items()},
         }

@@ -133,8 +133,9 @@ class Layer:
         for layer in self._sublayers:
             layer.trainable = value
 
-    def _flat_layers(self) -> Iterator[Layer]:
-        """This layer and every layer inside it, each once, in the order they were added."""
+    def iter_layers(self) -> Iterator[Layer]:
+        """This layer and every layer inside it (a model's layers, theirs, …), each once, in
+        the order they were added."""
         seen: set[int] = set()
         stack: list[Layer] = [self]
         order: list[Layer] = []
@@ -150,7 +151,7 @@ class Layer:
     @property
     def weights(self) -> list[Variable]:
         """Every weight of this layer and its sublayers, in creation order."""
-        return [w for layer in self._flat_layers() for w in layer._own_weights]
+        return [w for layer in self.iter_layers() for w in layer._own_weights]
 
     @property
     def trainable_weights(self) -> list[Variable]:

@@ -73,7 +73,7 @@ class Model(Trainer, Layer):
                     f"model {self.name!r} has {len(layers)} layers; index {index} is out of range"
                 )
             return layers[index]
-        for layer in [*self.layers, *self._flat_layers()]:
+        for layer in [*self.layers, *self.iter_layers()]:
             if layer.name == name:
                 return layer
         names = ", ".join(repr(layer.name) for layer in self.layers)

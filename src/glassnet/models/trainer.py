@@ -68,6 +68,9 @@ class Trainer:
         self.history: callbacks_module.History | None = None
         self.last_step: StepResult | None = None
         self.shuffle_rng: np.random.Generator | None = None
+        self._loss_spec: Any = None
+        self._loss_weight_spec: Any = None
+        self._metric_spec: Any = None
 
     def __getstate__(self) -> dict[str, Any]:
         # the last step's tape holds a batch of activations: not part of a copy or a pickle
@@ -118,21 +121,28 @@ class Trainer:
         if self.built and self._output_count() is not None:
             self._resolve_outputs()
 
+    def get_compile_config(self) -> dict[str, Any]:
+        """The arguments ``compile`` was given: loss, loss_weights and metrics (as Keras's)."""
+        return {
+            "loss": self._loss_spec,
+            "loss_weights": self._loss_weight_spec,
+            "metrics": self._metric_spec,
+        }
+
     @property
     def compiled(self) -> bool:
         return self.loss is not None and self.optimizer is not None
 
-    def _require_compiled(self, method: str) -> None:
+    def require_compiled(self, method: str) -> None:
         if not self.compiled:
             raise RuntimeError(
                 f"model {self.name!r} must be compiled before {method}(): call "  # type: ignore[attr-defined]
                 "model.compile(optimizer=..., loss=..., metrics=[...]) first"
             )
 
-    def _output_names(self: Model) -> list[str]:
-        names = getattr(self, "output_names", None)
-        if names is not None:
-            return list(names)
+    @property
+    def output_names(self: Model) -> list[str]:
+        """One name per output: the layer that makes it (functional), else ``output_1``, …"""
         count = self._output_count() or 1
         return ["output"] if count == 1 else [f"output_{i + 1}" for i in range(count)]
 
@@ -144,7 +154,7 @@ class Trainer:
 
     def _per_output(self: Model, spec: Any, what: str, default: Any) -> list[Any]:
         """A compile argument given once, as a list per output, or as a dict by output name."""
-        names = self._output_names()
+        names = self.output_names
         if spec is None:
             return [default] * len(names)
         if isinstance(spec, dict):
@@ -170,7 +180,7 @@ class Trainer:
 
     def _resolve_outputs(self: Model) -> None:
         """Losses, loss weights and metric functions per output, once the outputs are known."""
-        names = self._output_names()
+        names = self.output_names
         self.output_losses = [
             losses.get(s) for s in self._per_output(self._loss_spec, "losses", None)
         ]
@@ -296,7 +306,7 @@ class Trainer:
         """The targets, one array per output, checked against each output and its loss."""
         if y is None:
             raise ValueError(f"{what} is required: pass the targets for every sample")
-        names = self._output_names()
+        names = self.output_names
         if isinstance(y, dict):
             missing = [n for n in names if n not in y]
             if missing:
@@ -386,7 +396,7 @@ class Trainer:
     def _prepare(
         self: Model, x: Any, y: Any, method: str
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        self._require_compiled(method)
+        self.require_compiled(method)
         xs = self._check_x(x)
         if not self.output_losses:
             self._resolve_outputs()
@@ -491,7 +501,7 @@ class Trainer:
         >>> history = model.fit(x_train, y_train, epochs=10, batch_size=128,
         ...                     validation_split=0.1)  # doctest: +SKIP
         """
-        self._require_compiled("fit")
+        self.require_compiled("fit")
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         epochs = check_positive_int("epochs", epochs, allow_zero=True)
         initial_epoch = check_positive_int("initial_epoch", initial_epoch, allow_zero=True)
