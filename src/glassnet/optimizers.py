@@ -62,6 +62,18 @@ class Optimizer:
         """(iterations, slots): everything needed to continue exactly where training stopped."""
         return self.iterations, {s: [a.copy() for a in v] for s, v in self.slots.items()}
 
+    def check_params(self, params: list[np.ndarray]) -> None:
+        """Its state (kept by position) must fit these parameters, or an error says why not."""
+        for name, values in self.slots.items():
+            shapes, expected = [p.shape for p in params], [v.shape for v in values]
+            if values and shapes != expected:
+                raise ValueError(
+                    f"{type(self).__name__} keeps its {name} for {len(expected)} parameters of "
+                    f"shapes {expected}, but the model now trains {len(shapes)} of shapes "
+                    f"{shapes}: the trainable weights changed (a layer was frozen or unfrozen) "
+                    "since training began; call model.compile(...) again"
+                )
+
     def set_state(self, iterations: int, slots: dict[str, list[np.ndarray]]) -> None:
         self.iterations = int(iterations)
         self.slots = {s: [np.array(a) for a in slots.get(s, [])] for s in self.slot_names}

@@ -17,6 +17,7 @@ class Registry(Generic[T]):
 
     def __init__(self, family: str, base: type) -> None:
         self.family = family
+        self.module = f"glassnet.{'losses' if family == 'loss' else family + 's'}"
         self.base = base
         self._entries: dict[str, type | object] = {}
         self._aliases: dict[str, str] = {}
@@ -64,7 +65,7 @@ class Registry(Generic[T]):
                 return {"name": name, "config": obj.get_config()}
         raise ValueError(
             f"cannot save {self.family} {obj!r}: register it first with "
-            f"glassnet.{self.family}s.register(name, cls)"
+            f"{self.module}.register(name, cls)"
         )
 
     def deserialize(self, config: dict[str, Any]) -> T:

@@ -13,6 +13,7 @@ same tape: no model type has a backward pass of its own.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -95,15 +96,50 @@ class Model(Trainer, Layer):
         finally:
             _seed_source.reset(token)
 
-    def _build_for(self, input_shape: Any) -> None:
-        # a model is built by its first call: its layers build themselves as they are called
-        if not self.built:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass's own ``build(input_shape)`` runs once, before its first call (as in
+        Keras), and marks the model built."""
+        super().__init_subclass__(**kwargs)
+        own_build = cls.__dict__.get("build")
+        if own_build is None or cls.__module__.startswith("glassnet."):
+            return
+
+        @functools.wraps(own_build)
+        def build(self: Model, input_shape: Any) -> None:
+            if getattr(self, "_own_build_done", False):
+                return
+            token = _seed_source.set(self.seed_generator or _seed_source.get())
+            try:
+                self.build_rng = config.make_rng(self.seed_generator or _seed_source.get())
+                own_build(self, input_shape)
+            finally:
+                _seed_source.reset(token)
+            self._own_build_done = True
             self.built = True
             self.build_input_shape = input_shape
+
+        cls.build = build  # type: ignore[method-assign]
+        cls._has_own_build = True
+
+    _has_own_build = False
+
+    def _build_for(self, input_shape: Any) -> None:
+        # a model is built by its first call: its layers build themselves as they are called
+        if self.built:
+            return
+        if self._has_own_build:
+            self.build(input_shape)
+        self.built = True
+        self.build_input_shape = input_shape
 
     def build(self, input_shape: Any) -> None:
         """Create the weights by calling the model once on zeros of ``input_shape``
         (``(None, 784)``, or a list of shapes for several inputs)."""
+        self._probe(input_shape)
+
+    def _probe(self, input_shape: Any) -> None:
+        """Call the model once on zeros of ``input_shape``: builds it, and tells its output
+        shapes."""
         multi = isinstance(input_shape, list)
         shapes = input_shape if multi else [input_shape]
         zeros = [np.zeros((1, *tuple(s)[1:]), dtype=config.floatx()) for s in shapes]

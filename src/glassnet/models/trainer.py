@@ -213,7 +213,7 @@ class Trainer:
         if outputs:
             return [tuple(t.shape) for t in outputs]
         if getattr(self, "_output_shapes", None) is None and self.built:
-            self.build(self.build_input_shape)  # built by a call: one more call tells the shapes
+            self._probe(self.build_input_shape)  # built by a call: one more call tells the shapes
         return list(getattr(self, "_output_shapes", []) or [])
 
     # -- checks at the boundary -------------------------------------------------------------
@@ -410,7 +410,10 @@ class Trainer:
         the tape of the forward pass and every trainable weight's gradient.
         """
         xs, ys = self._prepare(x, y, "train_step")
-        return self._step(xs, ys, self.trainable_weights, apply)
+        variables = self.trainable_weights
+        assert self.optimizer is not None
+        self.optimizer.check_params([v.value for v in variables])
+        return self._step(xs, ys, variables, apply)
 
     def _forward_outputs(self: Model, xs: list[np.ndarray], training: bool) -> list[Any]:
         out = self(xs[0] if len(xs) == 1 else xs, training=training)
@@ -573,6 +576,8 @@ class Trainer:
         steps = math.ceil(n / batch_size)
         names = self._log_names
         variables = self.trainable_weights
+        assert self.optimizer is not None
+        self.optimizer.check_params([v.value for v in variables])
         single = len(xs) == 1 and len(ys) == 1
         for epoch in range(initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
