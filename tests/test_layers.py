@@ -185,3 +185,14 @@ def test_keras_style_input_fixes_the_shape_and_is_not_listed_in_the_summary(caps
     assert "input_layer" not in out and "dense_1 (Dense)" in out
     x = np.zeros((3, 784), dtype=np.float32)
     np.testing.assert_array_equal(model.predict(x), np.full((3, 10), 0.1, dtype=np.float32))
+
+
+def test_a_built_layer_called_on_the_wrong_width_names_both_shapes():
+    layer = layers.Dense(3)
+    layer(np.zeros((2, 4), dtype=np.float32))
+    with pytest.raises(
+        ValueError, match=r"'dense' was built for inputs of shape \(None, 4\), got \(None, 5\)"
+    ):
+        layer(np.zeros((2, 5), dtype=np.float32))
+    with gn.Tape(), pytest.raises(ValueError, match=r"got \(None, 6\)"):
+        layer(gn.Variable(np.zeros((2, 6)), "x"), training=True)

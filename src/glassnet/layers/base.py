@@ -272,6 +272,12 @@ class Layer:
             training = _training.get()
         if not self.built:
             self._build_for(_shape_of(inputs))
+        elif (
+            type(self.build_input_shape) is tuple
+            and hasattr(inputs, "shape")
+            and inputs.shape[1:] != self.build_input_shape[1:]
+        ):
+            self._check_built_shape((None, *inputs.shape[1:]))
         if type(self).forward is not Layer.forward:  # primitive: one node on the tape
             return _record(self, inputs, bool(training))
         token = _training.set(bool(training))
