@@ -502,7 +502,6 @@ def _formula_value(formula, env, dropout_rate=None):
             lambda a: -np.mean(np.sum(v("Y") * np.log(v(a)), axis=1)),
         ),
         (rf"({SYM}) − ({NUM})·({SYM})", lambda w, lr, g: v(w) - float(lr) * v(g)),
-        (rf"({SYM}) through Dropout '\w+'", lambda d: v(d) * env["mask"] / (1 - dropout_rate)),
         (rf"Bernoulli\(1 − ({NUM})\)", lambda r: None),
     ]
     for pattern, compute in patterns:
@@ -564,7 +563,7 @@ def test_dropout_network_text_names_the_right_values(float64):
         "∂L/∂W⁽³⁾ = A⁽²⁾ᵀ·δ⁽³⁾",
         "∂L/∂b⁽³⁾ = Σ_samples δ⁽³⁾",
         "∂L/∂A⁽²⁾ = δ⁽³⁾·W⁽³⁾ᵀ",
-        "∂L/∂A⁽¹⁾ = ∂L/∂A⁽²⁾ through Dropout 'dropout'",
+        "∂L/∂A⁽¹⁾ = ∂L/∂A⁽²⁾ ⊙ M⁽²⁾ / (1 − 0.5)",
         "δ⁽¹⁾ = ∂L/∂Z⁽¹⁾ = ∂L/∂A⁽¹⁾ ⊙ tanh′(Z⁽¹⁾)",
         "∂L/∂W⁽¹⁾ = Xᵀ·δ⁽¹⁾",
         "∂L/∂b⁽¹⁾ = Σ_samples δ⁽¹⁾",

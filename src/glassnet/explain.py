@@ -455,12 +455,19 @@ def _op_formula(op: Any, node: Node, walk: _Walk) -> str:
 
 
 def _grad_formula(op: Any, node: Node, i: int, walk: _Walk) -> str:
-    formulas = getattr(op, "grad_formulas", ())
-    if i >= len(formulas) or not formulas[i]:
-        return ""
+    """What the op's backward sends to input i, in the symbols of the walk."""
     names = [walk._name(v) for v in node.inputs]
     out = node.output
     d_out = f"∂L/∂{walk._name(out)}" if out is not None else "∂out"
+    if isinstance(op, Dropout):
+        k = walk.number[id(node)]
+        return f"{d_out} ⊙ M{_sup(k)} / (1 − {op.rate:g})" if node.mask is not None else d_out
+    if hasattr(op, "grad_formula"):  # a layer
+        inputs = [n for v, n in zip(node.inputs, names, strict=True) if not isinstance(v, Variable)]
+        return str(op.grad_formula(i, inputs)).replace("∂out", d_out)
+    formulas = getattr(op, "grad_formulas", ())
+    if i >= len(formulas) or not formulas[i]:
+        return ""
     try:
         return str(formulas[i]).replace("∂out", d_out).format(*names)
     except (IndexError, KeyError):

@@ -264,6 +264,10 @@ class Layer:
         """What a primitive layer computes, written with its inputs' symbols (for explain())."""
         return f"{self.name}({', '.join(inputs)})"
 
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        """What its backward sends to input ``i``, with ∂out for ∂L/∂output (for explain())."""
+        return ""
+
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if type(inputs) is not np.ndarray and is_symbolic(inputs):
             return call_layer(self, inputs, kwargs)

@@ -136,6 +136,9 @@ class Activation(Layer):
     def formula(self, inputs: list[str]) -> str:
         return f"{self.activation.name}({inputs[0]})"
 
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        return f"∂out ⊙ {self.activation.name}′({inputs[0]})"
+
     def get_config(self) -> dict[str, Any]:
         cfg = super().get_config()
         cfg["activation"] = activations_module.serialize(self.activation)
@@ -206,6 +209,9 @@ class Flatten(Layer):
     def formula(self, inputs: list[str]) -> str:
         return f"flatten({inputs[0]})"
 
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        return f"∂out reshaped to {inputs[0]}'s shape"
+
 
 class Reshape(Layer):
     """Gives each sample a new shape with the same number of values: (batch, *target_shape)."""
@@ -231,6 +237,9 @@ class Reshape(Layer):
 
     def formula(self, inputs: list[str]) -> str:
         return f"reshape({inputs[0]}, {self.target_shape})"
+
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        return f"∂out reshaped to {inputs[0]}'s shape"
 
     def get_config(self) -> dict[str, Any]:
         cfg = super().get_config()

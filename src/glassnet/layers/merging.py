@@ -42,6 +42,9 @@ class Add(Merge):
     def formula(self, inputs: list[str]) -> str:
         return " + ".join(inputs)
 
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        return "∂out"
+
     def forward(self, ctx: Any, xs: list[np.ndarray], training: bool = False) -> np.ndarray:
         out = xs[0] + xs[1]
         for x in xs[2:]:
@@ -57,6 +60,9 @@ class Subtract(Merge):
 
     def formula(self, inputs: list[str]) -> str:
         return " − ".join(inputs)
+
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        return "∂out" if i == 0 else "−∂out"
 
     def build(self, input_shape: Any) -> None:
         super().build(input_shape)
@@ -77,6 +83,9 @@ class Multiply(Merge):
 
     def formula(self, inputs: list[str]) -> str:
         return " ⊙ ".join(inputs)
+
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        return " ⊙ ".join(["∂out", *(x for j, x in enumerate(inputs) if j != i)])
 
     def forward(self, ctx: Any, xs: list[np.ndarray], training: bool = False) -> np.ndarray:
         ctx.xs = xs  # cached for ∂Xᵢ = ∂A ⊙ Π_{j≠i} Xⱼ
@@ -106,6 +115,9 @@ class Average(Merge):
     def formula(self, inputs: list[str]) -> str:
         return f"({' + '.join(inputs)}) / {len(inputs)}"
 
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        return f"∂out / {len(inputs)}"
+
     def forward(self, ctx: Any, xs: list[np.ndarray], training: bool = False) -> np.ndarray:
         out = xs[0] + xs[1]
         for x in xs[2:]:
@@ -126,6 +138,9 @@ class Maximum(Merge):
 
     def formula(self, inputs: list[str]) -> str:
         return f"{type(self).__name__.lower()[:3]}({', '.join(inputs)})"
+
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        return f"∂out ⊙ [{inputs[i]} = {self.formula(inputs)}]"
 
     def forward(self, ctx: Any, xs: list[np.ndarray], training: bool = False) -> np.ndarray:
         stacked = np.stack(xs)
@@ -185,6 +200,9 @@ class Concatenate(Layer):
 
     def formula(self, inputs: list[str]) -> str:
         return f"[{', '.join(inputs)}]"
+
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        return f"the columns of ∂out that came from {inputs[i]}"
 
     def get_config(self) -> dict[str, Any]:
         cfg = super().get_config()

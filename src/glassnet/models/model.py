@@ -23,7 +23,7 @@ import numpy as np
 from glassnet import config
 from glassnet.layers.base import Layer, _seed_source, _snake_case
 from glassnet.models.trainer import Trainer
-from glassnet.tape import array_of
+from glassnet.tape import array_of, recording
 
 
 class Model(Trainer, Layer):
@@ -88,6 +88,8 @@ class Model(Trainer, Layer):
         return config.floatx()
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(inputs) is np.ndarray and recording() is None and self.built:
+            inputs = inputs.astype(self.dtype, copy=False)  # no silent upcast of the weights
         if self.seed_generator is None:
             return Layer.__call__(self, inputs, *args, **kwargs)
         token = _seed_source.set(self.seed_generator)
