@@ -135,3 +135,29 @@ def test_boundary_recorder_saves_frames_and_a_gif(tmp_path):
     assert gif.format == "GIF" and gif.n_frames == 3
     with pytest.raises(ValueError, match=r"x of shape \(n, 2\)"):
         BoundaryRecorder(np.zeros((3, 3)), [0, 1, 0], epochs=[0])
+
+
+def test_monitor_reads_each_step_from_the_tape_of_a_functional_model(data):
+    """The monitor's numbers are those of the recorded step: the first batch's gradient norm
+    per layer equals the norm of train_step's gradients from the same starting weights."""
+    x, y = data
+    inputs = gn.Input(shape=(20,))
+    h = layers.Dense(8, activation="relu", name="h")(inputs)
+    s = layers.Add()([h, layers.Dense(8, activation="tanh", name="g")(h)])
+    out = layers.Dense(1, activation="sigmoid", name="out")(s)
+    model = gn.Model(inputs, out)
+    model.compile(optimizers.SGD(0.1), "binary_crossentropy")
+    start = model.get_weights()
+    step = model.train_step(x[:600], y[:600], apply=False)
+    expected = [
+        float(np.linalg.norm(g))
+        for v, g in zip(step.variables, step.grads, strict=True)
+        if v.name == "kernel"
+    ]
+    model.set_weights(start)
+    monitor = TrainingMonitor()
+    history = model.fit(x, y, epochs=1, batch_size=600, verbose=0, callbacks=[monitor])
+    np.testing.assert_allclose(monitor.first_step, expected, rtol=1e-5)
+    assert set(monitor_keys(history.history, "grad_norm")) == {"h", "g", "out"}
+    assert 0 <= history.history["dead/h"][0] <= 1
+    assert 0 <= history.history["saturated/g"][0] <= 1
