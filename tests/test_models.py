@@ -536,3 +536,29 @@ def test_a_model_seed_fixes_weights_and_shuffles_without_touching_the_global_gen
     assert all(np.array_equal(a, b) for a, b in zip(w1, w2, strict=True)) and l1 == l2
     w3, _ = train(8)
     assert not np.array_equal(w1[0], w3[0])
+
+
+def test_pop_removes_the_last_layer_and_the_model_still_runs():
+    model = models.Sequential(
+        [
+            layers.Dense(4, activation="relu", input_shape=(3,)),
+            layers.Dense(5, activation="tanh"),
+            layers.Dense(2, activation="softmax"),
+        ]
+    )
+    first = model.layers[0].get_weights()
+    removed = model.pop()
+    assert removed.name == "dense_2" and [layer.name for layer in model.layers] == [
+        "dense",
+        "dense_1",
+    ]
+    assert model.output_shape == (None, 5) and model.count_params() == 16 + 25
+    x = np.ones((2, 3), dtype=np.float32)
+    h = np.maximum(x @ first[0] + first[1], 0)
+    w, b = model.layers[1].get_weights()
+    np.testing.assert_allclose(model.predict(x), np.tanh(h @ w + b), rtol=1e-6)
+    model.add(layers.Dense(1, name="head"))
+    assert model.output_shape == (None, 1) and model.predict(x).shape == (2, 1)
+    model.pop(), model.pop(), model.pop()
+    with pytest.raises(ValueError, match="no layers to pop"):
+        model.pop()
