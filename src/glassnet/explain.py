@@ -155,8 +155,8 @@ class _Walk:
 
     # -- symbols -------------------------------------------------------------------------------
     def _name(self, value: Any) -> str:
-        if isinstance(value, (Tensor, Variable, np.ndarray)) and id(value) in self.symbol:
-            return self.symbol[id(value)]
+        if isinstance(value, (Tensor, Variable, np.ndarray)) and _ident(value) in self.symbol:
+            return self.symbol[_ident(value)]
         if np.ndim(value) == 0:
             return f"{float(value):g}"
         return f"C{list(np.shape(value))}"  # a constant array
@@ -204,7 +204,7 @@ class _Walk:
             self.calls[id(node.op)] = self.calls.get(id(node.op), 0) + 1
             for value in node.inputs:
                 if isinstance(value, Tensor):
-                    self.uses[id(value)] = self.uses.get(id(value), 0) + 1
+                    self.uses[_ident(value)] = self.uses.get(_ident(value), 0) + 1
         for k, node in enumerate(nodes, start=1):
             self.number[id(node)] = k
             self._forward(node, k)
@@ -217,8 +217,8 @@ class _Walk:
     def _forward(self, node: Node, k: int) -> None:
         ex, op = self.ex, node.op
         ins = [self._name(v) for v in node.inputs if not isinstance(v, Variable)]
-        out = node.output
-        assert out is not None
+        value = node.value
+        assert value is not None
         a_symbol, a_key = f"A{_sup(k)}", f"A{k}"
         self._name_weights(node, k)
         if isinstance(op, Dense):
@@ -235,9 +235,9 @@ class _Walk:
             ex.add(a_key, a_symbol, f"{op.activation.name}(Z{_sup(k)})", node.a, "forward")
         elif isinstance(op, Dropout):
             if node.mask is None:
-                ex.add(a_key, a_symbol, ins[0], out.value, "forward", f"{op.name!r}: inactive")
+                ex.add(a_key, a_symbol, ins[0], value, "forward", f"{op.name!r}: inactive")
             else:
-                keep = (node.mask != 0).astype(out.value.dtype)
+                keep = (node.mask != 0).astype(value.dtype)
                 ex.add(
                     f"M{k}",
                     f"M{_sup(k)}",
@@ -250,14 +250,14 @@ class _Walk:
                     a_key,
                     a_symbol,
                     f"{ins[0]} ⊙ M{_sup(k)} / (1 − {op.rate:g})",
-                    out.value,
+                    value,
                     "forward",
                 )
         else:
             formula = op.formula(ins) if hasattr(op, "weights") else _op_formula(op, node, self)
             note = f"layer {op.name!r}" if hasattr(op, "weights") else f"ops.{op.name}"
-            ex.add(a_key, a_symbol, formula, out.value, "forward", note)
-        self.symbol[id(out)], self.key[id(out)] = a_symbol, a_key
+            ex.add(a_key, a_symbol, formula, value, "forward", note)
+        self.symbol[id(node)], self.key[id(node)] = a_symbol, a_key
 
     def _loss(self) -> None:
         model, result, ex = self.model, self.result, self.ex
@@ -279,26 +279,24 @@ class _Walk:
         # the symbol of output i: the last value of the node that made it
         out = self.result.outputs[i]
         for node in self.result.tape.nodes:
-            if node.output is not None and node.output.value is out:
-                return self.symbol[id(node.output)]
+            if node.value is out:
+                return self.symbol[id(node)]
         return "A"
 
     def _backward(self, node: Node) -> None:
         ex, op = self.ex, node.op
         k = self.number[id(node)]
-        out = node.output
-        assert out is not None
         grad = node.grad_output
         fused = self.result.fused.get(node)
         if grad is None and fused is None:
             return
-        a_sym = self.symbol[id(out)]
+        a_sym = self.symbol[id(node)]
         if grad is not None and not (isinstance(op, Dense) and fused is not None):
-            uses = self.uses.get(id(out), 0)
+            uses = self.uses.get(id(node), 0)
             if uses > 1:
                 ex.add(f"dA{k}", f"∂L/∂{a_sym}", f"Σ over its {uses} uses", grad, "backward")
             elif uses == 0:
-                loss = self._loss_for(out)
+                loss = self._loss_for(node)
                 ex.add(f"dA{k}", f"∂L/∂{a_sym}", f"{loss}′(Y, {a_sym})", grad, "backward")
         if not any(node.needs):
             return
@@ -332,10 +330,10 @@ class _Walk:
         in_value = node.inputs[0]
         in_sym = self._name(in_value)
         if fused is not None:
-            loss = self._loss_for(node.output)
-            loss_obj = self._loss_object(node.output)
+            loss = self._loss_for(node)
+            loss_obj = self._loss_object(node)
             divisor = "n·k" if loss == "binary_crossentropy" and node.a.shape[1] > 1 else "n"
-            weight = self._loss_weight(node.output)
+            weight = self._loss_weight(node)
             scale = "" if weight == 1.0 else f"{weight:g}·"
             ex.add(
                 f"delta{k}",
@@ -379,29 +377,29 @@ class _Walk:
             self._input_grad(in_value, f"δ{_sup(k)}·{w_sym}ᵀ", grads[0], k)
 
     def _input_grad(self, value: Any, formula: str, grad: np.ndarray, k: int) -> None:
-        key = self.key.get(id(value), "input")
+        key = self.key.get(_ident(value), "input")
         symbol = self._name(value)
         producer = key[1:] if key.startswith("A") else key
-        if self.uses.get(id(value), 0) > 1:
+        if self.uses.get(_ident(value), 0) > 1:
             self.ex.add(
                 f"dA{producer}_from{k}", f"∂L/∂{symbol} (via step {k})", formula, grad, "backward"
             )
         else:
             self.ex.add(f"dA{producer}", f"∂L/∂{symbol}", formula, grad, "backward")
 
-    def _loss_for(self, out: Any) -> str:
-        loss = self._loss_object(out)
+    def _loss_for(self, node: Node) -> str:
+        loss = self._loss_object(node)
         return loss.name if loss is not None else "loss"
 
-    def _loss_object(self, out: Any) -> Any:
+    def _loss_object(self, node: Node) -> Any:
         for i, value in enumerate(self.result.outputs):
-            if out is not None and out.value is value:
+            if node.value is value:
                 return self.model.output_losses[i]
         return None
 
-    def _loss_weight(self, out: Any) -> float:
+    def _loss_weight(self, node: Node) -> float:
         for i, value in enumerate(self.result.outputs):
-            if out is not None and out.value is value:
+            if node.value is value:
                 return float(self.model.loss_weights[i])
         return 1.0
 
@@ -442,6 +440,11 @@ class _Walk:
                     ex.add(f"{key}_new", symbol, formula, variable.value, "update")
 
 
+def _ident(value: Any) -> int:
+    """What names a value: the node that made it (a recorded tensor), else the object itself."""
+    return id(value.node) if isinstance(value, Tensor) and value.node is not None else id(value)
+
+
 def _sub(i: int) -> str:
     return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
@@ -457,8 +460,7 @@ def _op_formula(op: Any, node: Node, walk: _Walk) -> str:
 def _grad_formula(op: Any, node: Node, i: int, walk: _Walk) -> str:
     """What the op's backward sends to input i, in the symbols of the walk."""
     names = [walk._name(v) for v in node.inputs]
-    out = node.output
-    d_out = f"∂L/∂{walk._name(out)}" if out is not None else "∂out"
+    d_out = f"∂L/∂{walk.symbol[id(node)]}"
     if isinstance(op, Dropout):
         k = walk.number[id(node)]
         return f"{d_out} ⊙ M{_sup(k)} / (1 − {op.rate:g})" if node.mask is not None else d_out

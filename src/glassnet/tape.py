@@ -17,6 +17,7 @@ monitors all read this one record; nothing else in glassnet backpropagates.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
@@ -164,7 +165,7 @@ class Tensor(_Operand):
     ``glassnet.ops``, or ``.numpy()`` to read the values.
     """
 
-    __slots__ = ("node", "value")
+    __slots__ = ("__weakref__", "node", "value")
 
     def __init__(self, value: np.ndarray, node: Node | None = None) -> None:
         self.value = value
@@ -215,6 +216,8 @@ class Variable(_Operand):
     @trainable.setter
     def trainable(self, value: bool) -> None:
         self._trainable = bool(value)
+        if self.owner is not None:
+            self.owner.weights_changed()
 
     @property
     def path(self) -> str:
@@ -252,12 +255,34 @@ class Variable(_Operand):
 
 
 class Node:
-    """One recorded operation: ``op``, its ``inputs`` (tensors, variables or plain arrays), its
-    ``output``, and, set by the op's forward, whatever its backward reads (``node.x``, …).
+    """One recorded operation: ``op``, its ``inputs`` (tensors, variables or plain arrays), the
+    ``value`` it computed, and, set by the op's forward, whatever its backward reads
+    (``node.x``, …).
 
     After the backward pass, ``grad_output`` holds ∂L/∂output and ``grad_inputs`` the gradient
-    this node sent to each input (None where none was needed).
+    this node sent to each input (None where none was needed). A node refers to its inputs, never
+    to its output tensor (``output`` is a weak reference), so a step's record is freed as soon as
+    the step is dropped, without waiting for the garbage collector.
     """
+
+    # Slots for what every node has and what Dense and Dropout cache (the hot path of fit);
+    # other operations cache what they need in the node's __dict__.
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_output",
+        "a",
+        "delta",
+        "grad_inputs",
+        "grad_output",
+        "inputs",
+        "mask",
+        "needs",
+        "op",
+        "value",
+        "x",
+        "z",
+    )
 
     # what layers cache for their backward pass (set by their forward, read by explain)
     x: np.ndarray
@@ -270,9 +295,15 @@ class Node:
         self.op = op
         self.inputs = inputs
         self.needs = needs
-        self.output: Tensor | None = None
+        self.value: np.ndarray | None = None
+        self._output: weakref.ref[Tensor] | None = None
         self.grad_output: np.ndarray | None = None
         self.grad_inputs: tuple[np.ndarray | None, ...] = ()
+
+    @property
+    def output(self) -> Tensor | None:
+        """The tensor this node made, while something still holds it."""
+        return self._output() if self._output is not None else None
 
     def describe(self) -> str:
         name = getattr(self.op, "name", type(self.op).__name__)
@@ -318,18 +349,23 @@ class Tape:
         return self._append(node, forward)
 
     def record_layer(
-        self, layer: Any, inputs: Sequence[Any], weights: Sequence[Variable], forward: Any
+        self, layer: Any, inputs: tuple[Any, ...], values: Any, training: bool
     ) -> Tensor:
-        """``record`` for a layer: its inputs, then its own weights (its backward returns a
-        gradient for each, in that order)."""
-        needs = [type(x) is not np.ndarray and needs_grad(x) for x in inputs]
-        needs.extend([w.trainable for w in weights])
-        node = Node(layer, (*inputs, *weights), tuple(needs))
-        return self._append(node, forward)
+        """Run a primitive layer's ``forward(node, values, training)`` as a new node whose inputs
+        are the layer's inputs, then its own weights (its backward returns a gradient for each,
+        in that order)."""
+        needs = tuple([type(x) is not np.ndarray and needs_grad(x) for x in inputs])
+        node = Node(layer, inputs + layer.own_weights, needs + layer.trainable_own_weights())
+        node.value = value = layer.forward(node, values, training)
+        out = Tensor(value, node)
+        node._output = weakref.ref(out)
+        self.nodes.append(node)
+        return out
 
     def _append(self, node: Node, forward: Any) -> Tensor:
-        out = Tensor(forward(node), node)
-        node.output = out
+        node.value = value = forward(node)
+        out = Tensor(value, node)
+        node._output = weakref.ref(out)
         self.nodes.append(node)
         return out
 
@@ -350,13 +386,14 @@ class Tape:
         node to ∂L/∂Z when the loss is fused with that layer's activation (δ = A − Y, scaled).
         Each trainable variable's ``grad`` receives the sum of its contributions.
         """
-        grads: dict[int, np.ndarray] = {}
+        grads: dict[Node, np.ndarray] = {}  # ∂L/∂(the value of each node), summed over uses
         for tensor, seed in seeds:
-            key = id(tensor)
-            grads[key] = seed if key not in grads else grads[key] + seed
+            key = tensor.node
+            if key is not None:
+                grads[key] = seed if key not in grads else grads[key] + seed
         fused = from_logits or {}
         for node in reversed(self.nodes):
-            grad: np.ndarray | None = grads.pop(id(node.output), None)
+            grad: np.ndarray | None = grads.pop(node, None)
             dz = fused.get(node)
             if grad is None and dz is None:
                 continue  # this node does not lead to the loss
@@ -378,6 +415,6 @@ class Tape:
                 if isinstance(value, Variable):
                     value.grad = g if value.grad is None else value.grad + g
                 else:
-                    key = id(value)
-                    previous = grads.get(key)
-                    grads[key] = g if previous is None else previous + g
+                    producer = value.node
+                    previous = grads.get(producer)
+                    grads[producer] = g if previous is None else previous + g

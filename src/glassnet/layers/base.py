@@ -55,6 +55,11 @@ def _snake_case(name: str) -> str:
 
 
 @functools.cache
+def _is_primitive(cls: Any) -> bool:
+    return cls.forward is not Layer.forward
+
+
+@functools.cache
 def _call_takes_training(cls: Any) -> bool:
     """Does ``cls.call`` accept ``training=`` (as Keras passes it only to those that do)?"""
     try:
@@ -130,8 +135,31 @@ class Layer:
     @trainable.setter
     def trainable(self, value: bool) -> None:
         self._trainable = bool(value)
+        self.weights_changed()
         for layer in self._sublayers:
             layer.trainable = value
+
+    def weights_changed(self) -> None:
+        """Forget which own weights are trainable (a weight was added, frozen or unfrozen)."""
+        object.__setattr__(self, "_weight_needs", None)
+        object.__setattr__(self, "_own_weights_tuple", None)
+
+    @property
+    def own_weights(self) -> tuple[Variable, ...]:
+        """The weights this layer created itself (not those of its sublayers), in order."""
+        own = self.__dict__.get("_own_weights_tuple")
+        if own is None:
+            own = tuple(self._own_weights)
+            object.__setattr__(self, "_own_weights_tuple", own)
+        return own
+
+    def trainable_own_weights(self) -> tuple[bool, ...]:
+        """For each own weight, does it need a gradient? Kept until the weights change."""
+        needs = self.__dict__.get("_weight_needs")
+        if needs is None:
+            needs = tuple(w.trainable for w in self._own_weights)
+            object.__setattr__(self, "_weight_needs", needs)
+        return needs
 
     def iter_layers(self) -> Iterator[Layer]:
         """This layer and every layer inside it (a model's layers, theirs, …), each once, in
@@ -192,6 +220,7 @@ class Layer:
             value, name or f"variable_{len(self._own_weights)}", trainable, owner=self
         )
         self._own_weights.append(variable)
+        self.weights_changed()
         return variable
 
     def _rng(self) -> np.random.Generator:
@@ -242,7 +271,8 @@ class Layer:
 
     @property
     def is_primitive(self) -> bool:
-        return type(self).forward is not Layer.forward
+        """Does it write its own forward and backward (one node on the tape per call)?"""
+        return _is_primitive(type(self))  # type: ignore[arg-type]
 
     # -- calling -----------------------------------------------------------------------------
     def call(self, inputs: Any, training: bool = False) -> Any:
@@ -382,10 +412,7 @@ def _record(layer: Layer, inputs: Any, training: bool) -> Any:
     values = [array_of(x) for x in inputs] if multi else array_of(inputs)
     if tape is None:
         return layer.forward(Scratch(), values, training)
-    xs = tuple(inputs) if multi else (inputs,)
-    return tape.record_layer(
-        layer, xs, layer._own_weights, lambda node: layer.forward(node, values, training)
-    )
+    return tape.record_layer(layer, tuple(inputs) if multi else (inputs,), values, training)
 
 
 def _shape_of(inputs: Any) -> Any:

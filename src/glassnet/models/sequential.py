@@ -19,7 +19,14 @@ import numpy as np
 
 from glassnet import config
 from glassnet.layers import serialize as serialize_layer
-from glassnet.layers.base import InputLayer, Layer, _seed_source, as_shape, is_input_tensor
+from glassnet.layers.base import (
+    InputLayer,
+    Layer,
+    _record,
+    _seed_source,
+    as_shape,
+    is_input_tensor,
+)
 from glassnet.models.model import Model
 
 
@@ -146,7 +153,10 @@ class Sequential(Model):
     def call(self, inputs: Any, training: bool = False) -> Any:
         x = inputs
         for layer in self._layers:
-            x = layer(x, training=training)  # A⁽ˡ⁾ = layer_l(A⁽ˡ⁻¹⁾)
+            if layer.is_primitive and layer.built:
+                x = _record(layer, x, training)  # shapes were checked when the model was built
+            else:
+                x = layer(x, training=training)  # A⁽ˡ⁾ = layer_l(A⁽ˡ⁻¹⁾)
         return x
 
     def get_config(self) -> dict[str, Any]:

@@ -416,7 +416,12 @@ class Trainer:
         return self._step(xs, ys, variables, apply)
 
     def _forward_outputs(self: Model, xs: list[np.ndarray], training: bool) -> list[Any]:
-        out = self(xs[0] if len(xs) == 1 else xs, training=training)
+        """The model called on checked inputs (the model is built)."""
+        x = xs[0] if len(xs) == 1 else xs
+        if type(self).call in _GRAPH_CALLS:  # Sequential, functional: pass training along
+            out = self.call(x, training=training)
+        else:
+            out = self(x, training=training)
         return list(out) if isinstance(out, (list, tuple)) else [out]
 
     def _step(
@@ -713,6 +718,28 @@ class Trainer:
             chunks.append([np.asarray(array_of(o)) for o in outs])
         results = [np.concatenate([c[k] for c in chunks]) for k in range(len(chunks[0]))]
         return results[0] if len(results) == 1 else results
+
+
+def _graph_calls() -> set[Any]:
+    from glassnet.models.functional import Functional
+    from glassnet.models.sequential import Sequential
+
+    return {Sequential.call, Functional.call}
+
+
+class _LazySet:
+    """The built-in models' ``call`` functions, found on first use (the modules import this)."""
+
+    def __init__(self) -> None:
+        self._items: set[Any] | None = None
+
+    def __contains__(self, item: object) -> bool:
+        if self._items is None:
+            self._items = _graph_calls()
+        return item in self._items
+
+
+_GRAPH_CALLS = _LazySet()
 
 
 def _one_batch_in_a_list(value: Any, min_ndim: int = 1) -> bool:
