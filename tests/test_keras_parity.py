@@ -23,10 +23,12 @@ def keras_float64(monkeypatch):
     from keras.src.backend.common import dtypes
 
     monkeypatch.setattr(dtypes, "BIT64_TO_BIT32_DTYPE", {})
-    previous = keras.backend.floatx()
+    previous, policy = keras.backend.floatx(), keras.config.dtype_policy()
     keras.backend.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
     yield
     keras.backend.set_floatx(previous)
+    keras.config.set_dtype_policy(policy)
 
 
 def skip_and_two_outputs(lib, input_layer, dense, add):
