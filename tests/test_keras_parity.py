@@ -17,6 +17,9 @@ from glassnet import layers, optimizers
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 
+# Keras's own conversions of its tensors trip a NumPy 2 deprecation notice; not glassnet's
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+
 
 @pytest.fixture
 def keras_float64(monkeypatch):
