@@ -560,3 +560,149 @@ def test_history_shows_its_curves_in_a_notebook():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert "History(epochs=3" in html
     assert "<pre>" in models.Sequential([layers.Dense(2, input_dim=3)])._repr_html_()
+
+
+class HookRecorder(callbacks.Callback):
+    """Records every hook Keras 3 defines, with a copy of its logs."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def _note(self, name, logs):
+        assert isinstance(logs, dict), f"{name} got logs={logs!r}"
+        self.calls.append((name, dict(logs)))
+
+    def on_train_begin(self, logs=None):
+        self._note("train_begin", logs)
+
+    def on_train_end(self, logs=None):
+        self._note("train_end", logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._note(f"epoch_begin {epoch}", logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._note(f"epoch_end {epoch}", logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._note(f"train_batch_begin {batch}", logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._note(f"train_batch_end {batch}", logs)
+
+    def on_test_begin(self, logs=None):
+        self._note("test_begin", logs)
+
+    def on_test_end(self, logs=None):
+        self._note("test_end", logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._note(f"test_batch_begin {batch}", logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._note(f"test_batch_end {batch}", logs)
+
+    def on_predict_begin(self, logs=None):
+        self._note("predict_begin", logs)
+
+    def on_predict_end(self, logs=None):
+        self._note("predict_end", logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._note(f"predict_batch_begin {batch}", logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._note(f"predict_batch_end {batch}", logs)
+
+
+def test_every_keras_hook_is_called_in_keras_order_with_a_logs_dict():
+    x, y = classification_data(n=40)
+    model = classifier()
+    recorder = HookRecorder()
+    history = model.fit(
+        x, y, epochs=1, batch_size=16, validation_split=0.2, verbose=0, callbacks=[recorder]
+    )
+    names = [name for name, _ in recorder.calls]
+    # 32 training samples in batches of 16, 8 validation samples in one batch
+    assert names == [
+        "train_begin",
+        "epoch_begin 0",
+        "train_batch_begin 0",
+        "train_batch_end 0",
+        "train_batch_begin 1",
+        "train_batch_end 1",
+        "test_begin",
+        "test_batch_begin 0",
+        "test_batch_end 0",
+        "test_end",
+        "epoch_end 0",
+        "train_end",
+    ]
+    logs = dict(recorder.calls)
+    assert logs["train_begin"] == {} and logs["epoch_begin 0"] == {}
+    assert set(logs["train_batch_end 1"]) == {"loss", "accuracy"}
+    assert all(type(v) is float for v in logs["train_batch_end 1"].values())
+    assert logs["epoch_end 0"]["val_loss"] == pytest.approx(history.history["val_loss"][0])
+    assert logs["test_end"]["loss"] == pytest.approx(history.history["val_loss"][0])
+    assert logs["train_end"] == {k: v[-1] for k, v in history.history.items()}
+    assert all(type(v) is float for values in history.history.values() for v in values)
+
+    recorder.calls.clear()
+    result = model.evaluate(x, y, batch_size=32, callbacks=[recorder], return_dict=True)
+    assert [n for n, _ in recorder.calls] == [
+        "test_begin",
+        "test_batch_begin 0",
+        "test_batch_end 0",
+        "test_batch_begin 1",
+        "test_batch_end 1",
+        "test_end",
+    ]
+    assert recorder.calls[-1][1] == pytest.approx(result)
+
+    recorder.calls.clear()
+    outputs = []
+
+    class Outputs(callbacks.Callback):
+        def on_predict_batch_end(self, batch, logs=None):
+            outputs.append(logs["outputs"])
+
+    predictions = model.predict(x, batch_size=32, callbacks=[recorder, Outputs()])
+    assert [n for n, _ in recorder.calls] == [
+        "predict_begin",
+        "predict_batch_begin 0",
+        "predict_batch_end 0",
+        "predict_batch_begin 1",
+        "predict_batch_end 1",
+        "predict_end",
+    ]
+    np.testing.assert_array_equal(np.concatenate(outputs), predictions)
+
+
+def test_the_older_batch_hooks_still_run_during_fit():
+    x, y = classification_data()
+    seen = []
+
+    class Old(callbacks.Callback):
+        def on_batch_end(self, batch, logs=None):
+            seen.append((batch, logs["loss"]))
+
+    classifier().fit(x, y, epochs=1, batch_size=20, verbose=0, callbacks=[Old()])
+    assert [b for b, _ in seen] == [0, 1] and all(loss > 0 for _, loss in seen)
+
+
+def test_validation_split_keeps_floor_of_the_training_share_as_keras():
+    """256 samples at 0.2: Keras trains on floor(256 · 0.8) = 204 and validates on 52."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(256, 4)), rng.integers(0, 3, 256)
+    model = models.Sequential([layers.Dense(3, activation="softmax", input_shape=(4,))])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    history = model.fit(x, y, epochs=1, batch_size=256, validation_split=0.2, verbose=0)
+    assert history.params["samples"] == 204
+    # the validation loss is that of the last 52 samples, before any shuffling
+    assert history.history["val_loss"][0] == pytest.approx(
+        model.evaluate(x[204:], y[204:], verbose=0), rel=1e-6
+    )
+    assert history.history["val_loss"][0] != pytest.approx(
+        model.evaluate(x[205:], y[205:], verbose=0), rel=1e-6
+    )

@@ -379,11 +379,11 @@ def test_validation_split_not_a_number(data):
 def test_validation_split_leaving_an_empty_side(data):
     x, _, onehot = data
     model = classifier()
-    # 12 samples, 1% held out: ceil(12 · 0.99) = 12 for training, none for validation.
-    with pytest.raises(ValueError, match=r"leaves 12 for training and 0 for validation"):
-        model.fit(x, onehot, validation_split=0.01, verbose=0)
+    # 12 samples, 95% held out: floor(12 · 0.05) = 0 for training, as Keras splits.
+    with pytest.raises(ValueError, match=r"leaves 0 for training and 12 for validation"):
+        model.fit(x, onehot, validation_split=0.95, verbose=0)
     # A single sample cannot be split at all.
-    with pytest.raises(ValueError, match=r"of 1 samples leaves 1 for training and 0"):
+    with pytest.raises(ValueError, match=r"of 1 samples leaves 0 for training and 1"):
         model.fit(x[:1], onehot[:1], validation_split=0.5, verbose=0)
 
 

@@ -21,7 +21,14 @@ Logs = dict[str, float]
 
 
 class Callback:
-    """Base class: override any of the ``on_*`` hooks. ``self.model`` is the model being fit."""
+    """Base class: override any of the ``on_*`` hooks. ``self.model`` is the model being fit.
+
+    As in Keras 3, ``fit`` calls the train, epoch and train-batch hooks (and the test hooks
+    while it evaluates the validation data), ``evaluate`` the test hooks and ``predict`` the
+    predict hooks; every hook gets a ``logs`` dict of plain floats (empty where there is
+    nothing to report yet). ``on_batch_begin``/``on_batch_end`` are the older names of
+    ``on_train_batch_begin``/``on_train_batch_end``, which call them.
+    """
 
     def __init__(self) -> None:
         self.model: Model | None = None
@@ -40,10 +47,30 @@ class Callback:
     def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None: ...
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None: ...
 
+    def on_train_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        self.on_batch_end(batch, logs)
+
+    def on_test_begin(self, logs: Logs | None = None) -> None: ...
+    def on_test_end(self, logs: Logs | None = None) -> None: ...
+    def on_test_batch_begin(self, batch: int, logs: Logs | None = None) -> None: ...
+    def on_test_batch_end(self, batch: int, logs: Logs | None = None) -> None: ...
+    def on_predict_begin(self, logs: Logs | None = None) -> None: ...
+    def on_predict_end(self, logs: Logs | None = None) -> None: ...
+    def on_predict_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None: ...
+    def on_predict_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None: ...
+
+
+# the older name each hook answers to as well
+_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
 
 def overrides(callback: Callback, hook: str) -> bool:
-    """True if the callback's class replaces the base class's (empty) hook."""
-    return getattr(type(callback), hook) is not getattr(Callback, hook)
+    """True if the callback's class replaces the base class's (empty) hook, or its alias."""
+    names = (hook, _ALIASES[hook]) if hook in _ALIASES else (hook,)
+    return any(getattr(type(callback), name) is not getattr(Callback, name) for name in names)
 
 
 HOOKS = (
@@ -51,14 +78,28 @@ HOOKS = (
     "on_train_end",
     "on_epoch_begin",
     "on_epoch_end",
-    "on_batch_begin",
-    "on_batch_end",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+    "on_test_begin",
+    "on_test_end",
+    "on_test_batch_begin",
+    "on_test_batch_end",
+    "on_predict_begin",
+    "on_predict_end",
+    "on_predict_batch_begin",
+    "on_predict_batch_end",
 )
 
 
+def plain_logs(logs: dict[str, Any] | None) -> Logs:
+    """The logs as a new dict of Python floats (NumPy scalars converted), {} for None."""
+    return {k: float(v) for k, v in logs.items()} if logs else {}
+
+
 class CallbackList:
-    """The callbacks of one ``fit``: a progress bar first, the user's, the History last (so that
-    it records whatever the others add to an epoch's logs, e.g. the monitors'), as in Keras.
+    """The callbacks of one ``fit``, ``evaluate`` or ``predict``: a progress bar first, the
+    user's, the History last (so that it records whatever the others add to an epoch's logs,
+    e.g. the monitors'), as in Keras.
 
     Only the hooks a callback overrides are called: the paper's network trains in tens of
     microseconds per epoch, so even empty calls would show.
@@ -69,14 +110,22 @@ class CallbackList:
         callbacks: Any,
         model: Any,
         params: dict[str, Any],
-        history: History,
+        history: History | None = None,
         verbose: int = 0,
     ) -> None:
+        if callbacks is not None and (
+            isinstance(callbacks, Callback) or not all(isinstance(c, Callback) for c in callbacks)
+        ):
+            raise TypeError(
+                "callbacks must be a list of glassnet.callbacks.Callback objects, got "
+                f"{callbacks!r}"
+            )
         self.callbacks: list[Callback] = []
         if verbose:
             self.callbacks.append(ProgressBar(verbose))
         self.callbacks.extend(callbacks or [])
-        self.callbacks.append(history)
+        if history is not None:
+            self.callbacks.append(history)
         for cb in self.callbacks:
             cb.set_model(model)
             cb.set_params(params)
@@ -84,31 +133,70 @@ class CallbackList:
             hook: [getattr(cb, hook) for cb in self.callbacks if overrides(cb, hook)]
             for hook in HOOKS
         }
-        self.wants_batch_end = bool(self._hooks["on_batch_end"])
+        self.wants_batch_end = bool(self._hooks["on_train_batch_end"])
+        self.wants_batch_begin = bool(self._hooks["on_train_batch_begin"])
+
+    def _call(self, hook: str, *args: Any, logs: Any = None, plain: bool = True) -> None:
+        hooks = self._hooks[hook]
+        if hooks:
+            logs = plain_logs(logs) if plain else (logs or {})
+            for function in hooks:
+                function(*args, logs)
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        for hook in self._hooks["on_train_begin"]:
-            hook(logs)
+        self._call("on_train_begin", logs=logs)
 
     def on_train_end(self, logs: Logs | None = None) -> None:
-        for hook in self._hooks["on_train_end"]:
-            hook(logs)
+        self._call("on_train_end", logs=logs)
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
-        for hook in self._hooks["on_epoch_begin"]:
-            hook(epoch, logs)
+        self._call("on_epoch_begin", epoch, logs=logs)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        for hook in self._hooks["on_epoch_end"]:
-            hook(epoch, logs)
+        # one dict for every callback, so that what one adds (a monitor) the History records
+        hooks = self._hooks["on_epoch_end"]
+        if hooks:
+            shared = plain_logs(logs)
+            for function in hooks:
+                function(epoch, shared)
+            if logs is not None:
+                logs.update(shared)
 
-    def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
-        for hook in self._hooks["on_batch_begin"]:
-            hook(batch, logs)
+    def on_train_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        self._call("on_train_batch_begin", batch, logs=logs)
 
-    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
-        for hook in self._hooks["on_batch_end"]:
-            hook(batch, logs)
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        self._call("on_train_batch_end", batch, logs=logs)
+
+    on_batch_begin = on_train_batch_begin
+    on_batch_end = on_train_batch_end
+
+    def on_test_begin(self, logs: Logs | None = None) -> None:
+        self._call("on_test_begin", logs=logs)
+
+    def on_test_end(self, logs: Logs | None = None) -> None:
+        self._call("on_test_end", logs=logs)
+
+    def on_test_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        self._call("on_test_batch_begin", batch, logs=logs)
+
+    def on_test_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        self._call("on_test_batch_end", batch, logs=logs)
+
+    def on_predict_begin(self, logs: Logs | None = None) -> None:
+        self._call("on_predict_begin", logs=logs)
+
+    def on_predict_end(self, logs: Logs | None = None) -> None:
+        self._call("on_predict_end", logs=logs)
+
+    def on_predict_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        self._call("on_predict_batch_begin", batch, logs=logs, plain=False)
+
+    def on_predict_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        self._call("on_predict_batch_end", batch, logs=logs, plain=False)
+
+    def wants(self, hook: str) -> bool:
+        return bool(self._hooks[hook])
 
 
 class History(Callback):

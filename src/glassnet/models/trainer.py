@@ -515,10 +515,6 @@ class Trainer:
         initial_epoch = check_positive_int("initial_epoch", initial_epoch, allow_zero=True)
         verbose = check_verbose(verbose)
         split = check_number("validation_split", validation_split, 0.0, 1.0, high_open=True)
-        if callbacks is not None and not all(
-            isinstance(c, callbacks_module.Callback) for c in callbacks
-        ):
-            raise TypeError("callbacks must be a list of glassnet.callbacks.Callback objects")
         if x is None:
             raise ValueError("fit needs training data x (samples, features) and targets y")
         xs, ys = self._prepare(x, y, "fit")
@@ -530,7 +526,7 @@ class Trainer:
             yv = self._check_y(validation_data[1], len(xv[0]), "validation y")
         elif split > 0:
             n = len(xs[0])
-            n_train = math.ceil(n * (1.0 - split))
+            n_train = math.floor(n * (1.0 - split))  # as Keras: the last ⌈split·n⌉ validate
             if n_train == n or n_train == 0:
                 raise ValueError(
                     f"validation_split={split} of {n} samples leaves "
@@ -559,7 +555,8 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):
             # A diverging run overflows to inf/NaN; the step sees it and fit stops cleanly.
             self._epochs(xs, ys, xv, yv, batch_size, epochs, initial_epoch, shuffle, history, cbs)
-        cbs.on_train_end()
+        last = {k: v[-1] for k, v in history.history.items() if v}
+        cbs.on_train_end(last)
         return history
 
     def _epochs(
@@ -596,7 +593,8 @@ class Trainer:
                     xb, yb = [xs[0][index]], [ys[0][index]]
                 else:
                     xb, yb = [a[index] for a in xs], [a[index] for a in ys]
-                cbs.on_batch_begin(step)
+                if cbs.wants_batch_begin:
+                    cbs.on_train_batch_begin(step)
                 result = self._step(xb, yb, variables)
                 if not math.isfinite(result.loss):
                     self._stop_diverged(history, result.loss, epoch, step)
@@ -605,12 +603,13 @@ class Trainer:
                 seen += nb
                 self._accumulate(sums, result, yb, nb)
                 if cbs.wants_batch_end:
-                    cbs.on_batch_end(step, {k: s / seen for k, s in zip(names, sums, strict=True)})
+                    running = {k: s / seen for k, s in zip(names, sums, strict=True)}
+                    cbs.on_train_batch_end(step, running)
             if self.stop_training and history.stop_reason:
                 break  # diverged: no epoch logs from a partial epoch
             logs = {k: s / max(seen, 1) for k, s in zip(names, sums, strict=True)}
             if xv is not None and yv is not None:
-                val = self._evaluate_arrays(xv, yv, batch_size)
+                val = self._evaluate_arrays(xv, yv, batch_size, cbs)
                 logs.update({f"val_{k}": v for k, v in zip(names, val, strict=True)})
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -646,20 +645,37 @@ class Trainer:
 
     # -- evaluate / predict ---------------------------------------------------------------------
     def _evaluate_arrays(
-        self: Model, xs: list[np.ndarray], ys: list[np.ndarray], batch_size: int
+        self: Model,
+        xs: list[np.ndarray],
+        ys: list[np.ndarray],
+        batch_size: int,
+        cbs: callbacks_module.CallbackList | None = None,
     ) -> list[float]:
-        """Loss(es) and metrics over all samples, in batches, without training."""
-        sums = [0.0] * len(self._log_names)
+        """Loss(es) and metrics over all samples, in batches, without training; the callbacks'
+        test hooks run around it (as Keras runs them for evaluate and for validation)."""
+        names = self._log_names
+        sums = [0.0] * len(names)
         n = len(xs[0])
-        for start in range(0, n, batch_size):
+        if cbs is not None:
+            cbs.on_test_begin()
+        seen = 0
+        for step, start in enumerate(range(0, n, batch_size)):
             batch = slice(start, start + batch_size)
             xb, yb = [a[batch] for a in xs], [a[batch] for a in ys]
+            if cbs is not None:
+                cbs.on_test_batch_begin(step)
             with Tape():  # the same loss code as training: exact from the logits when fused
                 outs = self._forward_outputs(xb, training=False)
                 total, parts, _, _ = self._loss_terms(yb, outs)
             result = StepResult(total, parts, [array_of(o) for o in outs], Tape())
             self._accumulate(sums, result, yb, len(xb[0]))
-        return [s / n for s in sums]
+            seen += len(xb[0])
+            if cbs is not None:
+                cbs.on_test_batch_end(step, {k: s / seen for k, s in zip(names, sums, strict=True)})
+        values = [s / n for s in sums]
+        if cbs is not None:
+            cbs.on_test_end(dict(zip(names, values, strict=True)))
+        return values
 
     @overload
     def evaluate(
@@ -689,14 +705,19 @@ class Trainer:
         batch_size: int | None = 32,
         verbose: int | str = 0,
         return_dict: bool = False,
+        callbacks: Sequence[callbacks_module.Callback] | None = None,
     ) -> float | list[float] | dict[str, float]:
         """The loss (and metrics) on (x, y): ``[loss, *metrics]``, or the loss alone.
 
-        With ``return_dict=True``: ``{"loss": …, "accuracy": …}``, as in Keras.
+        With ``return_dict=True``: ``{"loss": …, "accuracy": …}``, as in Keras. ``callbacks``
+        get the test hooks.
         """
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         xs, ys = self._prepare(x, y, "evaluate")
-        values = self._evaluate_arrays(xs, ys, batch_size)
+        n = len(xs[0])
+        params = {"steps": math.ceil(n / batch_size), "batch_size": batch_size, "samples": n}
+        cbs = callbacks_module.CallbackList(callbacks, self, params) if callbacks else None
+        values = self._evaluate_arrays(xs, ys, batch_size, cbs)
         names = self._log_names
         if check_verbose(verbose):
             print(" - ".join(f"{k}: {v:.4f}" for k, v in zip(names, values, strict=True)))
@@ -704,18 +725,36 @@ class Trainer:
             return dict(zip(names, values, strict=True))
         return values if len(names) > 1 else values[0]
 
-    def predict(self: Model, x: Any, batch_size: int | None = 32, verbose: int | str = 0) -> Any:
+    def predict(
+        self: Model,
+        x: Any,
+        batch_size: int | None = 32,
+        verbose: int | str = 0,
+        callbacks: Sequence[callbacks_module.Callback] | None = None,
+    ) -> Any:
         """The network's outputs for every sample of x, computed in batches (a list of arrays
-        for a model with several outputs)."""
+        for a model with several outputs). ``callbacks`` get the predict hooks, with the
+        batch's ``{"outputs": …}`` at each batch's end, as in Keras."""
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         xs = self._check_x(x)
         n = len(xs[0])
+        params = {"steps": math.ceil(n / batch_size), "batch_size": batch_size, "samples": n}
+        cbs = callbacks_module.CallbackList(callbacks, self, params) if callbacks else None
+        if cbs is not None:
+            cbs.on_predict_begin()
         chunks: list[list[np.ndarray]] = []
-        for start in range(0, n, batch_size):
+        for step, start in enumerate(range(0, n, batch_size)):
+            if cbs is not None:
+                cbs.on_predict_batch_begin(step)
             outs = self._forward_outputs(
                 [a[start : start + batch_size] for a in xs], training=False
             )
             chunks.append([np.asarray(array_of(o)) for o in outs])
+            if cbs is not None:
+                batch_out = chunks[-1][0] if len(chunks[-1]) == 1 else chunks[-1]
+                cbs.on_predict_batch_end(step, {"outputs": batch_out})
+        if cbs is not None:
+            cbs.on_predict_end()
         results = [np.concatenate([c[k] for c in chunks]) for k in range(len(chunks[0]))]
         return results[0] if len(results) == 1 else results
 
