@@ -6,6 +6,7 @@
 
 from glassnet import (
     activations,
+    backend,
     callbacks,
     config,
     initializers,
@@ -15,6 +16,7 @@ from glassnet import (
     models,
     ops,
     optimizers,
+    random,
     saving,
     utils,
 )
@@ -47,6 +49,7 @@ __all__ = [
     "Tensor",
     "Variable",
     "activations",
+    "backend",
     "callbacks",
     "clear_session",
     "config",
@@ -59,6 +62,7 @@ __all__ = [
     "models",
     "ops",
     "optimizers",
+    "random",
     "saving",
     "set_floatx",
     "set_seed",

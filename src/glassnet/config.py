@@ -12,6 +12,7 @@ import numpy as np
 
 _FLOATX = "float32"
 _ACCEPTED_FLOATX = ("float32", "float64")
+_EPSILON = 1e-7
 _rng = np.random.default_rng()
 _name_counts: dict[str, int] = {}
 
@@ -32,6 +33,19 @@ def set_floatx(value: str) -> None:
     if value not in _ACCEPTED_FLOATX:
         raise ValueError(f"floatx must be one of {list(_ACCEPTED_FLOATX)}, got {value!r}")
     _FLOATX = value
+
+
+def epsilon() -> float:
+    """The fuzz factor ε that guards divisions, as Keras's ``backend.epsilon()`` (1e-7)."""
+    return _EPSILON
+
+
+def set_epsilon(value: float) -> None:
+    """Set ε, the fuzz factor (a small positive number)."""
+    global _EPSILON
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise ValueError(f"epsilon must be a number in (0, 1), got {value!r}")
+    _EPSILON = float(value)
 
 
 def set_seed(seed: int) -> None:

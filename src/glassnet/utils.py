@@ -31,6 +31,27 @@ def to_categorical(y: Any, num_classes: int | None = None, dtype: str | None = N
     return out
 
 
+def set_random_seed(seed: int) -> None:
+    """Seed Python's ``random``, NumPy's global generator and glassnet's (as Keras's
+    ``utils.set_random_seed`` seeds Python, NumPy and the backend)."""
+    import random
+
+    config.set_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (the legacy global generator users' code may call)
+
+
+def normalize(x: Any, axis: int = -1, order: int = 2) -> np.ndarray:
+    """x divided by its ``order``-norm along ``axis`` (a zero norm left as 1), as Keras's.
+
+    Keras's NumPy path turns ``axis=0`` into -1 (``axis or -1``); here axis 0 means axis 0.
+    """
+    arr = np.asarray(x)
+    norm = np.atleast_1d(np.linalg.norm(arr, order, axis))
+    norm[norm == 0] = 1
+    return arr / np.expand_dims(norm, -1 if axis is None else axis)
+
+
 def as_labels(y: Any, what: str = "y") -> np.ndarray:
     """Integer class labels as a 1-D int64 array; non-integer or negative values are an error."""
     arr = np.asarray(y)
