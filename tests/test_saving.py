@@ -348,3 +348,69 @@ def test_save_accepts_str_and_path(tmp_path):
     model.save(str(tmp_path / "a.npz"))
     model.save(Path(tmp_path / "b.npz"))
     assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+# -- weights only, and the architecture as JSON (Keras's save_weights / to_json) ---------------
+
+
+def _two_layer(seed=0):
+    glassnet.set_seed(seed)
+    model = models.Sequential(
+        [
+            layers.Dense(4, activation="relu", input_shape=(3,)),
+            layers.Dense(2, activation="softmax"),
+        ]
+    )
+    model.compile("adam", "categorical_crossentropy")
+    return model
+
+
+def test_save_weights_and_load_weights_round_trip(tmp_path):
+    source, target = _two_layer(0), _two_layer(1)
+    assert not np.array_equal(source.get_weights()[0], target.get_weights()[0])
+    source.save_weights(tmp_path / "w.weights.npz")
+    target.load_weights(tmp_path / "w.weights.npz")
+    for a, b in zip(source.get_weights(), target.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    x = np.ones((2, 3), dtype=np.float32)
+    np.testing.assert_array_equal(source.predict(x), target.predict(x))
+
+
+def test_load_weights_from_another_architecture_says_which_shapes_differ(tmp_path):
+    _two_layer().save_weights(tmp_path / "w.npz")
+    other = models.Sequential([layers.Dense(5, input_shape=(3,))])
+    before = other.get_weights()
+    with pytest.raises(ValueError, match=r"holds 4 weight arrays of shapes .*has 2 of shapes"):
+        other.load_weights(tmp_path / "w.npz")
+    np.testing.assert_array_equal(other.get_weights()[0], before[0])
+    with pytest.raises(ValueError, match="not built yet"):
+        models.Sequential([layers.Dense(5)]).load_weights(tmp_path / "w.npz")
+    (tmp_path / "junk.npz").write_bytes(b"not an archive")
+    with pytest.raises(ValueError, match="not a readable glassnet weights file"):
+        other.load_weights(tmp_path / "junk.npz")
+
+
+def test_to_json_and_model_from_json_rebuild_the_architecture():
+    model = _two_layer()
+    text = model.to_json()
+    config = json.loads(text)
+    assert config["class_name"] == "Sequential"
+    assert config["config"]["layers"][0]["config"]["activation"] == "relu"  # Keras's form
+    rebuilt = models.model_from_json(text)
+    assert [type(layer).__name__ for layer in rebuilt.layers] == ["Dense", "Dense"]
+    assert rebuilt.count_params() == model.count_params() == 26
+    assert rebuilt.layers[1].activation.name == "softmax"
+
+    inputs = glassnet.Input(shape=(3,))
+    h = layers.Dense(4, activation="tanh")(inputs)
+    functional = glassnet.Model(inputs, [layers.Dense(1)(h), layers.Dense(2)(layers.Add()([h, h]))])
+    again = models.model_from_json(functional.to_json())
+    assert [t.shape for t in again.outputs] == [(None, 1), (None, 2)]
+    with pytest.raises(ValueError, match="not a model's JSON"):
+        models.model_from_json("[1, 2]")
+
+
+def test_files_with_the_old_activation_form_still_load():
+    config = {"units": 2, "activation": {"name": "tanh", "config": {}}, "name": "old"}
+    layer = layers.deserialize({"class_name": "Dense", "config": config})
+    assert layer.activation.name == "tanh"

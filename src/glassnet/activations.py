@@ -214,11 +214,16 @@ def get(identifier: str | Activation | Callable[..., Any] | None) -> Activation:
     return _registry.get(identifier)
 
 
-def serialize(activation: Activation) -> dict[str, Any]:
-    return _registry.serialize(activation)
+def serialize(activation: Activation) -> str | dict[str, Any]:
+    """Its name (``"relu"``, as Keras writes it), or name and config when it has settings."""
+    data = _registry.serialize(activation)
+    return data["name"] if not data["config"] else data
 
 
-def deserialize(config: dict[str, Any]) -> Activation:
+def deserialize(config: str | dict[str, Any]) -> Activation:
+    """An activation from a name or from ``{"name": …, "config": …}``."""
+    if isinstance(config, str):
+        return _registry.get(config)
     return _registry.deserialize(config)
 
 

@@ -23,6 +23,7 @@ from glassnet.serialization import deserialize_object, register_serializable, se
 MODEL_CLASSES: dict[str, type] = {"Sequential": Sequential, "Functional": Functional}
 
 FORMAT = "glassnet-model"
+WEIGHTS_FORMAT = "glassnet-weights"
 VERSION = 1
 _HEADER = "header"
 
@@ -72,8 +73,12 @@ def save_model(model: Model, filepath: str | Path) -> None:
         for name, values in slots.items():
             for i, value in enumerate(values):
                 arrays[f"optimizer/{name}/{i}"] = value
-    arrays[_HEADER] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
+    _write(path, header, arrays)
 
+
+def _write(path: Path, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """One .npz archive of the JSON header and the arrays, written atomically."""
+    arrays = {**arrays, _HEADER: np.frombuffer(json.dumps(header).encode("utf-8"), np.uint8)}
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
@@ -85,6 +90,79 @@ def save_model(model: Model, filepath: str | Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_weights(model: Model, filepath: str | Path) -> None:
+    """Write only the weights (as Keras's ``save_weights``): plain arrays, atomically."""
+    if not model.built:
+        raise ValueError(f"model {model.name!r} is not built, so it has no weights to save")
+    path = Path(filepath)
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot save weights to {str(path)!r}: it is a directory")
+    weights = model.weights
+    header = {
+        "format": WEIGHTS_FORMAT,
+        "version": VERSION,
+        "paths": [w.path for w in weights],
+        "shapes": [list(w.value.shape) for w in weights],
+    }
+    _write(path, header, {f"weights/{i}": w.value for i, w in enumerate(weights)})
+
+
+def load_weights(model: Model, filepath: str | Path) -> None:
+    """Read weights written by ``save_weights`` into a built model of the same architecture."""
+    if not model.built:
+        raise ValueError(
+            f"model {model.name!r} is not built yet: build it (give it an input shape, or call "
+            "it once) before loading weights into it"
+        )
+    path = Path(filepath)
+    if not path.exists():
+        raise FileNotFoundError(f"no weights file at {str(path)!r}")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            header = json.loads(archive[_HEADER].tobytes().decode("utf-8"))
+            if header.get("format") not in (WEIGHTS_FORMAT, FORMAT):
+                raise ValueError(f"its format is {header.get('format')!r}")
+            count = sum(1 for name in archive.files if name.startswith("weights/"))
+            arrays = [archive[f"weights/{i}"] for i in range(count)]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, json.JSONDecodeError) as err:
+        raise ValueError(f"{str(path)!r} is not a readable glassnet weights file: {err}") from None
+    expected = [w.value.shape for w in model.weights]
+    got = [a.shape for a in arrays]
+    if got != expected:
+        raise ValueError(
+            f"{str(path)!r} holds {len(got)} weight arrays of shapes {got}, but model "
+            f"{model.name!r} has {len(expected)} of shapes {expected}: it was saved from "
+            "another architecture"
+        )
+    model.set_weights(arrays)
+
+
+def model_to_json(model: Model) -> str:
+    """The architecture as a JSON string (no weights), as Keras's ``to_json``."""
+    return json.dumps(
+        {
+            **serialize_object(model, MODEL_CLASSES),
+            "build_input_shape": _json_shape(model.build_input_shape) if model.built else None,
+        }
+    )
+
+
+def model_from_json(text: str) -> Model:
+    """A new model (fresh weights) from ``to_json``'s string; classes of your own must be
+    registered."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not a model's JSON: {err}") from None
+    if not isinstance(data, dict) or "class_name" not in data:
+        raise ValueError("not a model's JSON: expected an object with 'class_name' and 'config'")
+    model = deserialize_object(data, MODEL_CLASSES, "model")
+    shape = data.get("build_input_shape")
+    if not model.built and shape is not None:
+        model.build([tuple(s) for s in shape] if isinstance(shape[0], list) else tuple(shape))
+    return model
 
 
 def _json_shape(shape: Any) -> Any:
@@ -209,4 +287,12 @@ def _rebuild(header: dict[str, Any], contents: dict[str, np.ndarray], path: Path
     return model
 
 
-__all__ = ["load_model", "register_serializable", "save_model"]
+__all__ = [
+    "load_model",
+    "load_weights",
+    "model_from_json",
+    "model_to_json",
+    "register_serializable",
+    "save_model",
+    "save_weights",
+]

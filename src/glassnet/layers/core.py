@@ -105,9 +105,11 @@ class Dense(Layer):
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> Dense:
         cfg = dict(cfg)
-        cfg["activation"] = activations_module.deserialize(cfg["activation"])
-        cfg["kernel_initializer"] = initializers_module.deserialize(cfg["kernel_initializer"])
-        cfg["bias_initializer"] = initializers_module.deserialize(cfg["bias_initializer"])
+        if "activation" in cfg:
+            cfg["activation"] = activations_module.deserialize(cfg["activation"])
+        for key in ("kernel_initializer", "bias_initializer"):
+            if key in cfg:
+                cfg[key] = initializers_module.deserialize(cfg[key])
         return cls(**cfg)
 
     def __repr__(self) -> str:

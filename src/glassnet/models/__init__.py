@@ -23,6 +23,13 @@ def load_model(filepath: str | Path) -> Any:
     return _load(filepath)
 
 
+def model_from_json(text: str) -> Any:
+    """A model (with new weights) from the JSON of ``model.to_json()``."""
+    from glassnet.saving import model_from_json as _from_json
+
+    return _from_json(text)
+
+
 __all__ = [
     "DivergenceWarning",
     "Functional",
@@ -30,5 +37,6 @@ __all__ = [
     "Sequential",
     "StepResult",
     "load_model",
+    "model_from_json",
     "summary_text",
 ]

@@ -222,3 +222,21 @@ class Model(Trainer, Layer):
         from glassnet.saving import save_model
 
         save_model(self, filepath)
+
+    def save_weights(self, filepath: str | Path) -> None:
+        """Save only the weights (plain arrays in one .npz file; loading never unpickles)."""
+        from glassnet.saving import save_weights
+
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath: str | Path) -> None:
+        """Load weights saved by ``save_weights`` from a model of the same architecture."""
+        from glassnet.saving import load_weights
+
+        load_weights(self, filepath)
+
+    def to_json(self) -> str:
+        """The architecture as JSON, for ``glassnet.models.model_from_json``."""
+        from glassnet.saving import model_to_json
+
+        return model_to_json(self)
