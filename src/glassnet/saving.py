@@ -190,14 +190,19 @@ def _deserialize_loss(spec: Any) -> Any:
 
 
 def _string_metrics(spec: Any) -> Any:
-    """The metrics given by name (functions cannot be written into a data file)."""
+    """The metrics given by name or as metric objects (a plain function cannot be written into
+    a data file: it is left out)."""
+    from glassnet import metrics as metrics_module
+
+    if isinstance(spec, metrics_module.Metric):
+        return metrics_module.serialize(spec)
     if isinstance(spec, dict):
         return {k: _string_metrics(v) for k, v in spec.items()}
     if isinstance(spec, (list, tuple)):
         return [
-            m if isinstance(m, str) else _string_metrics(m)
+            _string_metrics(m)
             for m in spec
-            if isinstance(m, (str, list, tuple, dict))
+            if isinstance(m, (str, list, tuple, dict, metrics_module.Metric))
         ]
     return spec
 

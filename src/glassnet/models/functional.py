@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from glassnet import config
-from glassnet.layers.base import InputLayer, Layer
+from glassnet.layers.base import InputLayer, Layer, _record
 from glassnet.models.model import Model
 from glassnet.symbolic import LayerCall, SymbolicTensor, describe_origin
 
@@ -141,7 +141,11 @@ class Functional(Model):
                 continue
             args = [values[id(t)] for t in call.inputs]
             assert call.output is not None
-            values[id(call.output)] = call.layer(args if call.multi else args[0], training=training)
+            layer, arg = call.layer, args if call.multi else args[0]
+            if layer.is_primitive:  # built, its shapes checked when the graph was built
+                values[id(call.output)] = _record(layer, arg, training)
+            else:
+                values[id(call.output)] = layer(arg, training=training)
         outputs = [values[id(t)] for t in self.outputs]
         return outputs[0] if self._single_output else outputs
 

@@ -64,6 +64,7 @@ class Trainer:
         self.metric_names: list[str] = []
         self.metric_specs: list[list[Any]] = []
         self._metric_fns: list[list[Any]] = []
+        self._metric_objects: list[metrics_module.Metric] = []
         self.stop_training = False
         self.history: callbacks_module.History | None = None
         self.last_step: StepResult | None = None
@@ -118,6 +119,7 @@ class Trainer:
         self._loss_spec, self._loss_weight_spec, self._metric_spec = loss, loss_weights, metrics
         self.output_losses = []
         self._metric_fns = []
+        self._metric_objects = []
         if self.built and self._output_count() is not None:
             self._resolve_outputs()
 
@@ -197,8 +199,11 @@ class Trainer:
                 self.metric_specs, self.output_losses, widths, strict=True
             )
         ]
+        self._metric_objects = [
+            fn for fns in self._metric_fns for fn in fns if isinstance(fn, metrics_module.Metric)
+        ]
         if len(names) == 1:
-            self.metric_names = [metrics_module.name_of(m) for m in self.metric_specs[0]]
+            self.metric_names = _unique([metrics_module.name_of(m) for m in self.metric_specs[0]])
             self._log_names = ["loss", *self.metric_names]
         else:
             self.metric_names = [
@@ -583,6 +588,7 @@ class Trainer:
         single = len(xs) == 1 and len(ys) == 1
         for epoch in range(initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
+            self._reset_metrics()
             order = self.shuffle_rng.permutation(n) if shuffle else None
             sums = [0.0] * len(names)
             seen = 0
@@ -603,11 +609,11 @@ class Trainer:
                 seen += nb
                 self._accumulate(sums, result, yb, nb)
                 if cbs.wants_batch_end:
-                    running = {k: s / seen for k, s in zip(names, sums, strict=True)}
+                    running = self._logs(sums, seen)
                     cbs.on_train_batch_end(step, running)
             if self.stop_training and history.stop_reason:
                 break  # diverged: no epoch logs from a partial epoch
-            logs = {k: s / max(seen, 1) for k, s in zip(names, sums, strict=True)}
+            logs = self._logs(sums, max(seen, 1))
             if xv is not None and yv is not None:
                 val = self._evaluate_arrays(xv, yv, batch_size, cbs)
                 logs.update({f"val_{k}": v for k, v in zip(names, val, strict=True)})
@@ -618,7 +624,8 @@ class Trainer:
     def _accumulate(
         self: Model, sums: list[float], result: StepResult, ys: list[np.ndarray], nb: int
     ) -> None:
-        """Add one batch's loss(es) and metrics, weighted by its size, to the running sums."""
+        """Add one batch to the running sums (losses and metric functions, weighted by the
+        batch size) and to the state of the metric objects."""
         sums[0] += result.loss * nb
         j = 1
         if len(result.output_losses) > 1:
@@ -627,8 +634,28 @@ class Trainer:
                 j += 1
         for fns, y, a in zip(self._metric_fns, ys, result.outputs, strict=True):
             for fn in fns:
-                sums[j] += fn(y, a) * nb
+                if isinstance(fn, metrics_module.Metric):
+                    fn.update_state(y, a)
+                else:
+                    sums[j] += fn(y, a) * nb
                 j += 1
+
+    def _logs(self: Model, sums: list[float], seen: int) -> dict[str, float]:
+        """The logs so far: running means of the sums, and each metric object's result."""
+        values = [s / seen for s in sums]
+        if not self._metric_objects:
+            return dict(zip(self._log_names, values, strict=True))
+        j = len(values) - sum(len(fns) for fns in self._metric_fns)
+        for fns in self._metric_fns:
+            for fn in fns:
+                if isinstance(fn, metrics_module.Metric):
+                    values[j] = float(fn.result())
+                j += 1
+        return dict(zip(self._log_names, values, strict=True))
+
+    def _reset_metrics(self: Model) -> None:
+        for metric in self._metric_objects:
+            metric.reset_state()
 
     def _stop_diverged(
         self: Model, history: callbacks_module.History, loss: float, epoch: int, step: int
@@ -656,6 +683,7 @@ class Trainer:
         names = self._log_names
         sums = [0.0] * len(names)
         n = len(xs[0])
+        self._reset_metrics()
         if cbs is not None:
             cbs.on_test_begin()
         seen = 0
@@ -671,8 +699,8 @@ class Trainer:
             self._accumulate(sums, result, yb, len(xb[0]))
             seen += len(xb[0])
             if cbs is not None:
-                cbs.on_test_batch_end(step, {k: s / seen for k, s in zip(names, sums, strict=True)})
-        values = [s / n for s in sums]
+                cbs.on_test_batch_end(step, self._logs(sums, seen))
+        values = list(self._logs(sums, n).values())
         if cbs is not None:
             cbs.on_test_end(dict(zip(names, values, strict=True)))
         return values
@@ -779,6 +807,17 @@ class _LazySet:
 
 
 _GRAPH_CALLS = _LazySet()
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Names made unique as Keras makes them: a repeated "auc" becomes "auc_1", "auc_2", …"""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if count == 0 else f"{name}_{count}")
+    return out
 
 
 def _one_batch_in_a_list(value: Any, min_ndim: int = 1) -> bool:
