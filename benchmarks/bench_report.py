@@ -630,12 +630,17 @@ def pooled_seconds(runs: Runs) -> list[float]:
 
 
 FILE_GROUPS = {
-    "layers.py": "Dense forward / backward: the matmuls, the bias add and reduce",
+    "core.py": "Dense forward / backward: the matmuls, the bias add and reduce",
     "optimizers.py": "optimizer update: elementwise RMSprop over every parameter",
     "activations.py": "activations: relu, softmax (elementwise)",
     "losses.py": "loss value and fused gradient",
     "metrics.py": "accuracy metric",
-    "models.py": "fit's Python loop and the batch gather x[order[batch]]",
+    "trainer.py": "fit's Python loop and the batch gather x[order[batch]]",
+    "tape.py": "the engine: recording each layer call and walking the record back",
+    "base.py": "the engine: recording each layer call and walking the record back",
+    "sequential.py": "the engine: recording each layer call and walking the record back",
+    "model.py": "the engine: recording each layer call and walking the record back",
+    "callbacks.py": "callbacks (the History)",
     "~": "NumPy calls made directly from Python (reductions, argmax, …)",
 }
 
