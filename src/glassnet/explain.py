@@ -179,7 +179,7 @@ class _Walk:
                     key,
                     symbol,
                     "",
-                    value.value if False else self._initial(value),
+                    self._initial(value),  # the weight before this step's update
                     "forward",
                     f"layer {value.owner.name!r}" if value.owner is not None else "",
                 )

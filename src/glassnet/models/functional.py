@@ -36,6 +36,7 @@ class Functional(Model):
     """A model defined by its input and output tensors: the layers in between are its graph."""
 
     _graph_layers: list[Layer]
+    calls_layers_directly = True  # the trainer may call ``call`` itself: it passes training on
 
     def __init__(self, inputs: Any, outputs: Any, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(name=name or config.unique_name("functional"), **kwargs)

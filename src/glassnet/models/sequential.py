@@ -40,6 +40,7 @@ class Sequential(Model):
 
     _layers: list[Layer]
     _input_layer: InputLayer | None
+    calls_layers_directly = True  # the trainer may call ``call`` itself: it passes training on
 
     def __init__(
         self,

@@ -1,0 +1,211 @@
+# The checks are a mixin of Model; their methods type ``self`` as the Model they run on.
+# mypy: disable-error-code="misc"
+"""The checks at a model's boundary: inputs and targets, before any work.
+
+Each array is converted once to the model's float type and checked against what the model
+expects: the number of inputs and outputs, each input's width (naming the layer that reads it),
+each target's shape against its output and its loss (labels in range, one-hot widths,
+probabilities in [0, 1]), NaN or infinity, and matching sample counts. Inner code trusts them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from glassnet import losses
+from glassnet.utils import as_float_array, as_labels
+
+if TYPE_CHECKING:
+    from glassnet.models.model import Model
+
+
+class InputChecks:
+    """Turns what a user passes as x and y into checked arrays, one per input and output."""
+
+    def _input_list(self: Model, x: Any) -> list[Any]:
+        if isinstance(x, dict):
+            names = getattr(self, "input_names", None)
+            if names is None:
+                return list(x.values())
+            missing = [n for n in names if n not in x]
+            if missing:
+                raise ValueError(f"x has no entry for input(s) {missing}; inputs: {names}")
+            return [x[n] for n in names]
+        inputs = getattr(self, "inputs", None)
+        if (not inputs or len(inputs) == 1) and _one_batch_in_a_list(x, min_ndim=2):
+            return [x[0]]  # Model([a], …) called on [x], as Keras allows
+        if inputs and len(inputs) > 1:
+            if not isinstance(x, (list, tuple)) or len(x) != len(inputs):
+                raise ValueError(
+                    f"model {self.name!r} takes {len(inputs)} inputs "
+                    f"({', '.join(self.input_names)}): pass a list of {len(inputs)} arrays"  # type: ignore[attr-defined]
+                )
+            return list(x)
+        return [x]
+
+    def _check_x(self: Model, x: Any, what: str = "x") -> list[np.ndarray]:
+        """The inputs as float arrays of the model's dtype, checked against its input shapes."""
+        given = self._input_list(x)
+        arrays = []
+        for i, item in enumerate(given):
+            name = what if len(given) == 1 else f"{what}[{i}]"
+            arr = as_float_array(item, name, self.dtype if self.built else None)
+            if arr.ndim < 2:
+                raise ValueError(
+                    f"{name} must have shape (samples, features), got shape {arr.shape}; for a "
+                    "single feature use x.reshape(-1, 1), for a single sample x.reshape(1, -1)"
+                )
+            arrays.append(arr)
+        if len({len(a) for a in arrays}) > 1:
+            raise ValueError(
+                f"the inputs have different numbers of samples: {[len(a) for a in arrays]}"
+            )
+        if not self.built:
+            self._build_from(arrays)
+            arrays = [a.astype(self.dtype, copy=False) for a in arrays]
+        expected = self._input_shapes()
+        for i, (arr, shape) in enumerate(zip(arrays, expected, strict=True)):
+            if shape is not None and arr.shape[1:] != tuple(shape[1:]):
+                name = what if len(arrays) == 1 else f"{what}[{i}]"
+                raise ValueError(self._width_error(i, arr, shape, name))
+        return arrays
+
+    def _width_error(self: Model, i: int, arr: np.ndarray, shape: Any, what: str) -> str:
+        per_sample = tuple(shape[1:])
+        expected = per_sample if len(per_sample) > 1 else per_sample[0]
+        got = arr.shape[1:] if arr.ndim > 2 else arr.shape[1]
+        layer = self._first_layer_of_input(i)
+        who = (
+            f"{type(layer).__name__} {layer.name!r}"
+            if layer is not None
+            else f"model {self.name!r}"
+        )
+        return f"{who} expects {expected} input features, got {got} ({what} has shape {arr.shape})"
+
+    def _first_layer_of_input(self: Model, i: int) -> Any:
+        graph = getattr(self, "graph", None)
+        inputs = getattr(self, "inputs", None)
+        if graph is not None and inputs:
+            for call in graph:
+                if any(t is inputs[i] for t in call.inputs):
+                    return call.layer
+        layers = self.layers
+        return layers[0] if layers else None
+
+    def _input_shapes(self: Model) -> list[Any]:
+        inputs = getattr(self, "inputs", None)
+        if inputs:
+            return [t.shape for t in inputs]
+        shape = self.build_input_shape
+        return shape if isinstance(shape, list) else [shape]
+
+    def _build_from(self: Model, arrays: list[np.ndarray]) -> None:
+        """Build an unbuilt model from a sample of the data (its first row)."""
+        if not self.layers and type(self).__name__ == "Sequential":
+            raise ValueError(f"model {self.name!r} has no layers")
+        sample = [a[:1] for a in arrays]
+        out = self(sample[0] if len(sample) == 1 else sample, training=False)
+        self._note_output_shapes(out)
+
+    def _check_y(self: Model, y: Any, n_samples: int, what: str = "y") -> list[np.ndarray]:
+        """The targets, one array per output, checked against each output and its loss."""
+        if y is None:
+            raise ValueError(f"{what} is required: pass the targets for every sample")
+        names = self.output_names
+        if isinstance(y, dict):
+            missing = [n for n in names if n not in y]
+            if missing:
+                raise ValueError(f"{what} has no entry for output(s) {missing}; outputs: {names}")
+            given = [y[n] for n in names]
+        elif len(names) > 1:
+            if not isinstance(y, (list, tuple)) or len(y) != len(names):
+                raise ValueError(
+                    f"model {self.name!r} has {len(names)} outputs ({', '.join(names)}): pass "
+                    f"{what} as a list of {len(names)} arrays or a dict by output name"
+                )
+            given = list(y)
+        elif _one_batch_in_a_list(y) and len(y[0]) == n_samples:
+            given = [y[0]]  # Model(…, [out]) fit on [y], as Keras allows
+        else:
+            given = [y]
+        shapes = self._output_shape_list()
+        return [
+            self._check_one_y(
+                item,
+                n_samples,
+                loss,
+                tuple(shape[1:]),
+                name,
+                what if len(names) == 1 else f"{what}[{name!r}]",
+            )
+            for item, loss, shape, name in zip(
+                given, self.output_losses, shapes, names, strict=True
+            )
+        ]
+
+    def _check_one_y(
+        self: Model,
+        y: Any,
+        n_samples: int,
+        loss: losses.Loss,
+        out_shape: tuple[int, ...],
+        out_name: str,
+        what: str,
+    ) -> np.ndarray:
+        width = out_shape[-1]
+        out = self._output_layer_name(out_name)
+        if loss.sparse_targets:
+            labels = as_labels(y, what)
+            if labels.size == 0:
+                raise ValueError(f"{what} is empty; expected one label per sample")
+            if labels.max() >= width:
+                raise ValueError(
+                    f"{what} holds label {int(labels.max())}, but the output layer {out!r} "
+                    f"has {width} units: labels must lie in [0, {width - 1}]"
+                )
+            arr = labels
+        else:
+            arr = as_float_array(y, what, self.dtype)
+            if arr.ndim == 1 and width == 1:
+                arr = arr.reshape(-1, 1)
+            if arr.ndim == 1 and isinstance(loss, losses.CategoricalCrossentropy):
+                raise ValueError(
+                    f"categorical_crossentropy expects one-hot {what} of shape (samples, {width}), "
+                    f"got shape {arr.shape}; use utils.to_categorical({what}, {width}) or "
+                    "loss='sparse_categorical_crossentropy' for integer labels"
+                )
+            if arr.shape[1:] != out_shape:
+                dims = ", ".join(map(str, out_shape))
+                raise ValueError(
+                    f"{what} has shape {arr.shape}, but the output layer {out!r} gives "
+                    f"(samples, {dims}): expected {what} of shape ({n_samples}, {dims})"
+                )
+            probabilities = (losses.BinaryCrossentropy, losses.CategoricalCrossentropy)
+            if isinstance(loss, probabilities) and (arr.min() < 0 or arr.max() > 1):
+                raise ValueError(
+                    f"{loss.name} expects {what} in [0, 1], got values from "
+                    f"{arr.min():g} to {arr.max():g}"
+                )
+        if len(arr) != n_samples:
+            raise ValueError(
+                f"x and {what} must have the same number of samples, got {n_samples} and {len(arr)}"
+            )
+        return arr
+
+    def _output_layer_name(self: Model, out_name: str) -> str:
+        if out_name.startswith("output"):
+            layers = self.layers
+            return layers[-1].name if layers else out_name
+        return out_name
+
+
+def _one_batch_in_a_list(value: Any, min_ndim: int = 1) -> bool:
+    """``[array]``: a list holding the data of a model's only input or output."""
+    return (
+        isinstance(value, (list, tuple))
+        and len(value) == 1
+        and isinstance(value[0], np.ndarray)
+        and value[0].ndim >= min_ndim
+    )
