@@ -387,11 +387,11 @@ def test_validation_split_leaving_an_empty_side(data):
         model.fit(x[:1], onehot[:1], validation_split=0.5, verbose=0)
 
 
-@pytest.mark.parametrize("bad", ["array", "triple", "list1"])
+@pytest.mark.parametrize("bad", ["array", "quadruple", "list1"])
 def test_validation_data_must_be_a_pair(data, bad):
     x, _, onehot = data
     model = classifier()
-    value = {"array": x, "triple": (x, onehot, onehot), "list1": [x]}[bad]
+    value = {"array": x, "quadruple": (x, onehot, onehot, onehot), "list1": [x]}[bad]
     with pytest.raises(ValueError, match=r"validation_data must be a tuple \(x_val, y_val\)"):
         model.fit(x, onehot, validation_data=value, verbose=0)
 
@@ -691,3 +691,38 @@ def test_huge_but_finite_float64_inputs_are_accepted():
     x[2, 1] = np.nan
     with pytest.raises(ValueError, match=r"x contains NaN \(first at index \(2, 1\)\)"):
         as_float_array(x, "x", "float64")
+
+
+# -- sample and class weights -------------------------------------------------------------------
+
+
+def test_bad_sample_and_class_weights_are_refused_before_training(data):
+    x, _, onehot = data
+    model = classifier()
+    before = model.get_weights()
+    n = len(x)
+    with pytest.raises(ValueError, match=rf"one weight per sample \({n}\), got 3 values"):
+        model.fit(x, onehot, sample_weight=[1, 2, 3], verbose=0)
+    with pytest.raises(ValueError, match="sample_weight contains NaN"):
+        model.fit(x, onehot, sample_weight=np.full(n, np.nan), verbose=0)
+    with pytest.raises(ValueError, match="must be >= 0"):
+        model.fit(x, onehot, sample_weight=-np.ones(n), verbose=0)
+    with pytest.raises(
+        ValueError, match=r"class_weight has class 7, but the output has classes 0 to"
+    ):
+        model.fit(x, onehot, class_weight={7: 1.0}, verbose=0)
+    with pytest.raises(ValueError, match=r"class_weight for class 0 must be a number >= 0"):
+        model.fit(x, onehot, class_weight={0: -1.0}, verbose=0)
+    with pytest.raises(ValueError, match="not both"):
+        model.fit(x, onehot, class_weight={0: 1.0}, sample_weight=np.ones(n), verbose=0)
+    for w, w0 in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(w, w0)
+
+
+def test_a_zero_weight_sample_does_not_move_the_weights(data):
+    x, _, onehot = data
+    model = classifier()
+    before = model.get_weights()
+    model.fit(x, onehot, sample_weight=np.zeros(len(x)), epochs=1, batch_size=len(x), verbose=0)
+    for w, w0 in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(w, w0)

@@ -92,3 +92,79 @@ def test_functional_skip_connection_two_outputs_match_keras(
             np.testing.assert_allclose(g_w, k_w, rtol=0, atol=1e-12, err_msg=k_layer.name)
     for key in ("loss", "reg_loss", "cls_loss", "val_loss", "val_reg_loss", "val_cls_loss"):
         np.testing.assert_allclose(g_hist[key], k_hist[key], rtol=1e-12, err_msg=key)
+
+
+def _pair(loss, units, activation):
+    k_model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(5, activation="tanh"),
+            keras.layers.Dense(units, activation=activation),
+        ]
+    )
+    g_model = gn.Sequential(
+        [
+            layers.Dense(5, activation="tanh", input_shape=(4,)),
+            layers.Dense(units, activation=activation),
+        ]
+    )
+    k_model.compile(optimizer=keras.optimizers.SGD(0.1), loss=loss)
+    g_model.compile(optimizer=optimizers.SGD(0.1), loss=loss)
+    g_model.set_weights(k_model.get_weights())
+    return k_model, g_model
+
+
+def _assert_same(k_model, g_model, k_hist, g_hist):
+    for k_w, g_w in zip(k_model.get_weights(), g_model.get_weights(), strict=True):
+        np.testing.assert_allclose(g_w, k_w, rtol=0, atol=1e-12)
+    assert set(k_hist) == set(g_hist)
+    for key in k_hist:
+        np.testing.assert_allclose(g_hist[key], k_hist[key], rtol=1e-12, err_msg=key)
+
+
+@pytest.mark.parametrize(
+    ("loss", "units", "activation"),
+    [
+        ("mse", 2, "linear"),
+        ("binary_crossentropy", 1, "sigmoid"),
+        ("categorical_crossentropy", 3, "softmax"),
+        ("sparse_categorical_crossentropy", 3, "softmax"),
+    ],
+)
+def test_sample_weights_match_keras(float64, keras_float64, loss, units, activation):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(40, 4))
+    labels = rng.integers(0, 3, 40)
+    y = {
+        "mse": rng.normal(size=(40, 2)),
+        "binary_crossentropy": (x[:, :1] > 0).astype(float),
+        "categorical_crossentropy": np.eye(3)[labels],
+        "sparse_categorical_crossentropy": labels,
+    }[loss]
+    weights = rng.uniform(0, 2, 40)
+    xv, yv, wv = x[:10] * 0.5, y[:10], weights[:10] * 3
+    k_model, g_model = _pair(loss, units, activation)
+    args = {"epochs": 3, "batch_size": 8, "shuffle": False, "verbose": 0}
+    k_hist = k_model.fit(x, y, sample_weight=weights, validation_data=(xv, yv, wv), **args).history
+    g_hist = g_model.fit(x, y, sample_weight=weights, validation_data=(xv, yv, wv), **args).history
+    _assert_same(k_model, g_model, k_hist, g_hist)
+    k_eval = k_model.evaluate(x, y, sample_weight=weights, verbose=0)
+    assert g_model.evaluate(x, y, sample_weight=weights) == pytest.approx(k_eval, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("loss", "units", "activation"),
+    [("binary_crossentropy", 1, "sigmoid"), ("categorical_crossentropy", 3, "softmax")],
+)
+def test_class_weights_match_keras(float64, keras_float64, loss, units, activation):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(48, 4))
+    if units == 1:
+        y, class_weight = (x[:, :1] + 0.5 > 0).astype(float), {0: 3.0, 1: 0.5}
+    else:
+        y, class_weight = np.eye(3)[rng.integers(0, 3, 48)], {0: 1.0, 2: 4.0}  # class 1 weighs 1
+    k_model, g_model = _pair(loss, units, activation)
+    args = {"epochs": 3, "batch_size": 16, "shuffle": False, "verbose": 0, "validation_split": 0.25}
+    k_hist = k_model.fit(x, y, class_weight=class_weight, **args).history
+    g_hist = g_model.fit(x, y, class_weight=class_weight, **args).history
+    _assert_same(k_model, g_model, k_hist, g_hist)

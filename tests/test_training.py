@@ -185,3 +185,35 @@ def test_linear_regression_neuron_finds_least_squares(float64):
     model.fit(x, y, epochs=500, batch_size=200, verbose=0)
     w, b = model.get_weights()
     np.testing.assert_allclose(np.append(w[:, 0], b), solution[:, 0], atol=1e-6)
+
+
+def test_gradcheck_passes_an_exactly_zero_gradient_met_by_rounding_noise():
+    """Mean absolute error: when as many outputs lie above their targets as below, the output
+    bias's gradient Σ sign(A − Y)/n is exactly 0, and finite differences give rounding noise
+    (about 1e-10): a relative error of 1 that means nothing. The absolute floor passes it; a
+    wrong derivative still fails (test_gradcheck_catches_a_wrong_derivative)."""
+
+    class MeanAbsolute(gn.losses.Loss):
+        name = "mean_absolute"
+
+        def __call__(self, y_true, y_pred):
+            return float(np.abs(y_pred - y_true).mean())
+
+        def gradient(self, y_true, y_pred):
+            return np.sign(y_pred - y_true) / y_pred.size
+
+    gn.set_seed(186)
+    model = models.Sequential([layers.Dense(3, activation="tanh", input_dim=2), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss=MeanAbsolute())
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(8, 2)), rng.normal(size=(8, 1))
+    with gn.config.floatx_scope("float64"):
+        step = gn.models.Sequential.train_step(model, x, y, apply=False)
+    bias_grad = step.grads[-1]
+    assert bias_grad[0] == 0.0  # four outputs above their targets, four below
+    report = gn.gradcheck(model, x, y)
+    bias = report.checks[-1]
+    assert bias.relative_error == pytest.approx(1.0) and bias.passed
+    assert report.passed
+    with pytest.raises(ValueError, match="absolute_tolerance"):
+        gn.gradcheck(model, x, y, absolute_tolerance=-1)

@@ -22,6 +22,7 @@ import numpy as np
 
 from glassnet import config
 from glassnet.layers import Dropout
+from glassnet.utils import check_number
 
 if TYPE_CHECKING:
     from glassnet.models import Model
@@ -109,6 +110,7 @@ def gradcheck(
     y: Any,
     epsilon: float = 1e-6,
     tolerance: float = 1e-6,
+    absolute_tolerance: float | None = None,
 ) -> GradcheckReport:
     """Compare every parameter's backpropagated gradient with central differences, in float64.
 
@@ -116,8 +118,18 @@ def gradcheck(
     float64 copy, so the original is untouched; the analytic gradients come from
     ``train_step(apply=False)`` (the tape's backward pass, as in ``fit``), the numeric ones from
     the loss ``evaluate`` reports. Dropout is switched off in the copy.
+
+    A parameter passes when the relative error is within ``tolerance``, or when both gradients
+    are so small that they differ by no more than ``absolute_tolerance`` (‖g_a − g_n‖): a
+    gradient that is exactly 0 (say, a bias whose per-sample terms cancel) meets finite
+    differences that are rounding noise, and their relative error says nothing. By default
+    ``absolute_tolerance`` is ``tolerance``·10⁻³ (10⁻⁹ for the default tolerance, about ten
+    times the rounding noise of a central difference with ε = 10⁻⁶ on a loss of order 1).
     """
     model.require_compiled("gradcheck")
+    if absolute_tolerance is None:
+        absolute_tolerance = 1e-3 * tolerance
+    check_number("gradcheck absolute_tolerance", absolute_tolerance, low=0.0)
     probe = copy.deepcopy(model)
     for layer in probe.iter_layers():
         if isinstance(layer, Dropout):
@@ -144,7 +156,8 @@ def gradcheck(
                     variable.name,
                     variable.value.shape,
                     err,
-                    err <= tolerance,
+                    err <= tolerance
+                    or float(np.linalg.norm(np.asarray(analytic) - numeric)) <= absolute_tolerance,
                 )
             )
     return report

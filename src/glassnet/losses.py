@@ -54,13 +54,25 @@ class Loss:
             "or __call__ and gradient by hand"
         )
 
-    def value(self, y_true: Any, y_pred: Any) -> Any:
-        """The batch mean of ``call``: L = 1/n Σᵢ call(yᵢ, ŷᵢ) (recorded while training)."""
+    def value(self, y_true: Any, y_pred: Any, sample_weight: np.ndarray | None = None) -> Any:
+        """The batch mean of ``call``: L = 1/n Σᵢ wᵢ·call(yᵢ, ŷᵢ) (recorded while training)."""
         from glassnet import ops
         from glassnet.tape import array_of
 
         out = self.call(y_true, y_pred)
+        if sample_weight is not None:
+            out = ops.multiply(
+                out, sample_weight.reshape(-1, *([1] * (np.ndim(array_of(out)) - 1)))
+            )
         return ops.mean(out) if np.ndim(array_of(out)) > 0 else out
+
+    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """Lᵢ, the loss of each sample (the loss is their mean)."""
+        raise NotImplementedError
+
+    def per_sample_from_logits(self, y_true: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Lᵢ computed from the output layer's pre-activation (for the fused losses)."""
+        raise NotImplementedError
 
     def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         from glassnet.tape import array_of
@@ -100,6 +112,10 @@ class MeanSquaredError(Loss):
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         return (y_pred - y_true) * y_pred.dtype.type(2.0 / y_pred.size)
 
+    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        diff = (y_pred - y_true).reshape(len(y_pred), -1)
+        return (diff * diff).mean(axis=1)  # Lᵢ = 1/k Σⱼ (aᵢⱼ − yᵢⱼ)²
+
 
 class BinaryCrossentropy(Loss):
     """L = −1/(n·k) Σ [Y log A + (1 − Y) log(1 − A)], ∂L/∂A = (A − Y) / (A(1 − A)) / (n·k).
@@ -127,6 +143,14 @@ class BinaryCrossentropy(Loss):
     def fused_gradient(self, y_true: np.ndarray, a: np.ndarray) -> np.ndarray:
         return (a - y_true) * a.dtype.type(1.0 / a.size)
 
+    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        terms = y_true * _floor_log(y_pred) + (1 - y_true) * _floor_log(1 - y_pred)
+        return -terms.reshape(len(terms), -1).mean(axis=1)
+
+    def per_sample_from_logits(self, y_true: np.ndarray, z: np.ndarray) -> np.ndarray:
+        terms = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
+        return terms.reshape(len(terms), -1).mean(axis=1)
+
 
 class CategoricalCrossentropy(Loss):
     """L = −1/n Σ_i Σ_c Y_ic log A_ic (one-hot Y), ∂L/∂A = −Y / A / n.
@@ -150,6 +174,12 @@ class CategoricalCrossentropy(Loss):
 
     def fused_gradient(self, y_true: np.ndarray, a: np.ndarray) -> np.ndarray:
         return (a - y_true) * a.dtype.type(1.0 / len(a))
+
+    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return -np.sum(y_true * _floor_log(y_pred), axis=-1)
+
+    def per_sample_from_logits(self, y_true: np.ndarray, z: np.ndarray) -> np.ndarray:
+        return np.sum(y_true * (_logsumexp(z) - z), axis=-1)
 
 
 class SparseCategoricalCrossentropy(Loss):
@@ -183,6 +213,12 @@ class SparseCategoricalCrossentropy(Loss):
         grad[np.arange(len(a)), y_true] -= 1
         grad *= a.dtype.type(1.0 / len(a))
         return grad
+
+    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return -_floor_log(y_pred[np.arange(len(y_pred)), y_true])
+
+    def per_sample_from_logits(self, y_true: np.ndarray, z: np.ndarray) -> np.ndarray:
+        return _logsumexp(z)[:, 0] - z[np.arange(len(z)), y_true]
 
 
 class FunctionLoss(Loss):

@@ -24,6 +24,70 @@ if TYPE_CHECKING:
 class InputChecks:
     """Turns what a user passes as x and y into checked arrays, one per input and output."""
 
+    def _check_sample_weights(
+        self: Model,
+        sample_weight: Any,
+        class_weight: Any,
+        ys: list[np.ndarray],
+        what: str = "sample_weight",
+    ) -> list[np.ndarray | None] | None:
+        """One weight array per output (None where unweighted), from ``sample_weight`` or from
+        ``class_weight`` ({class: weight}, a weight per sample by its label, as Keras)."""
+        if sample_weight is None and class_weight is None:
+            return None
+        n = len(ys[0])
+        if sample_weight is not None and class_weight is not None:
+            raise ValueError("pass sample_weight or class_weight, not both")
+        if class_weight is not None:
+            return [self._class_weights(class_weight, ys)]
+        if isinstance(sample_weight, dict):
+            names = self.output_names
+            unknown = set(sample_weight) - set(names)
+            if unknown:
+                raise ValueError(f"{what} names outputs {sorted(unknown)}; outputs: {names}")
+            given = [sample_weight.get(name) for name in names]
+        elif len(ys) > 1 and isinstance(sample_weight, (list, tuple)):
+            if len(sample_weight) != len(ys):
+                raise ValueError(f"{what} needs one array per output ({len(ys)})")
+            given = list(sample_weight)
+        else:
+            given = [sample_weight] * len(ys)
+        return [None if w is None else _finite_weights(w, n, what) for w in given]
+
+    def _class_weights(self: Model, class_weight: Any, ys: list[np.ndarray]) -> np.ndarray:
+        if len(ys) > 1:
+            raise ValueError("class_weight works for a model with one output; use sample_weight")
+        if not isinstance(class_weight, dict):
+            raise TypeError(f"class_weight must be a dict {{class: weight}}, got {class_weight!r}")
+        y = ys[0]
+        width = int(self._output_shape_list()[0][-1] or 1)
+        classes = 2 if width == 1 else width
+        for key, value in class_weight.items():
+            if (
+                isinstance(key, bool)
+                or not isinstance(key, (int, np.integer))
+                or not (0 <= key < classes)
+            ):
+                raise ValueError(
+                    f"class_weight has class {key!r}, but the output has classes 0 to {classes - 1}"
+                )
+            if (
+                not isinstance(value, (int, float, np.number))
+                or not np.isfinite(value)
+                or value < 0
+            ):
+                raise ValueError(
+                    f"class_weight for class {key} must be a number >= 0, got {value!r}"
+                )
+        if y.ndim > 1 and y.shape[-1] != 1:
+            labels = y.argmax(axis=-1)
+        else:
+            labels = np.round(y.reshape(len(y))).astype(int)
+        table = np.ones(classes)
+        for key, value in class_weight.items():
+            table[int(key)] = float(value)
+        return table[labels]  # a class not in the dict weighs 1, as in Keras
+
     def _input_list(self: Model, x: Any) -> list[Any]:
         if isinstance(x, dict):
             names = getattr(self, "input_names", None)
@@ -209,3 +273,13 @@ def _one_batch_in_a_list(value: Any, min_ndim: int = 1) -> bool:
         and isinstance(value[0], np.ndarray)
         and value[0].ndim >= min_ndim
     )
+
+
+def _finite_weights(w: Any, n: int, what: str) -> np.ndarray:
+    arr = as_float_array(w, what, "float64").reshape(-1) if np.ndim(w) else None
+    if arr is None or arr.size != n:
+        got = "a scalar" if arr is None else f"{arr.size} values"
+        raise ValueError(f"{what} must hold one weight per sample ({n}), got {got}")
+    if arr.min() < 0:
+        raise ValueError(f"{what} must be >= 0, got {arr.min():g}")
+    return arr

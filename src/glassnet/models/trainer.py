@@ -259,12 +259,13 @@ class Trainer(InputChecks):
         ys: list[np.ndarray],
         variables: list[Variable],
         apply: bool = True,
+        sample_weights: list[np.ndarray | None] | None = None,
     ) -> StepResult:
         for v in variables:
             v.grad = None
         with Tape() as tape:
             outs = self._forward_outputs(xs, training=True)
-            total, parts, seeds, fused = self._loss_terms(ys, outs)
+            total, parts, seeds, fused = self._loss_terms(ys, outs, sample_weights)
         result = StepResult(
             total, parts, [array_of(o) for o in outs], tape, variables, [], fused, False, xs, ys
         )
@@ -281,20 +282,35 @@ class Trainer(InputChecks):
         return result
 
     def _loss_terms(
-        self: Model, ys: list[np.ndarray], outs: list[Any]
+        self: Model,
+        ys: list[np.ndarray],
+        outs: list[Any],
+        sample_weights: list[np.ndarray | None] | None = None,
     ) -> tuple[float, list[float], list[tuple[Tensor, np.ndarray]], dict[Node, np.ndarray]]:
         """L = Σₖ wₖ·Lₖ, and where backward starts: ∂L/∂Aₖ, or ∂L/∂Zₖ = wₖ(Aₖ − Yₖ)/n when the
-        loss is fused with the output activation (then Lₖ is computed exactly from Zₖ)."""
+        loss is fused with the output activation (then Lₖ is computed exactly from Zₖ).
+
+        With sample weights sᵢ, as Keras: Lₖ = 1/n Σᵢ sᵢ·Lₖᵢ, and row i of the gradient is
+        scaled by sᵢ."""
         total = 0.0
         parts: list[float] = []
         seeds: list[tuple[Tensor, np.ndarray]] = []
         fused: dict[Node, np.ndarray] = {}
-        for loss, weight, y, out in zip(
-            self.output_losses, self.loss_weights, ys, outs, strict=True
+        weights = sample_weights or [None] * len(ys)
+        for loss, weight, y, out, sw in zip(
+            self.output_losses, self.loss_weights, ys, outs, weights, strict=True
         ):
             a = array_of(out)
             node = out.node if isinstance(out, Tensor) else None
-            if not loss.has_gradient:
+            if sw is not None:
+                value, seed = self._weighted_loss(loss, y, out, sw.astype(a.dtype), node)
+                if isinstance(seed, dict):
+                    for n_, dz in seed.items():
+                        dz = dz if weight == 1.0 else dz * dz.dtype.type(weight)
+                        fused[n_] = dz if n_ not in fused else fused[n_] + dz
+                elif seed is not None:
+                    seeds.append((seed[0], seed[1] if weight == 1.0 else seed[1] * weight))
+            elif not loss.has_gradient:
                 value_tensor = loss.value(y, out)
                 value = float(array_of(value_tensor))
                 if isinstance(value_tensor, Tensor):
@@ -314,6 +330,24 @@ class Trainer(InputChecks):
             total += weight * value
         return total, parts, seeds, fused
 
+    @staticmethod
+    def _weighted_loss(
+        loss: losses.Loss, y: np.ndarray, out: Any, sw: np.ndarray, node: Node | None
+    ) -> tuple[float, Any]:
+        """One output's loss 1/n Σᵢ sᵢ·Lᵢ and where its backward starts (a seed or a fused
+        ∂L/∂Z)."""
+        a = array_of(out)
+        rows = sw.reshape(-1, *([1] * (a.ndim - 1)))  # sᵢ against row i
+        if not loss.has_gradient:
+            value_tensor = loss.value(y, out, sw)
+            seed = (value_tensor, np.asarray(1.0, dtype=a.dtype))
+            return float(array_of(value_tensor)), seed if isinstance(value_tensor, Tensor) else None
+        if node is not None and _fuses(loss, node):
+            value = float(np.mean(sw * loss.per_sample_from_logits(y, node.z)))
+            return value, {node: loss.fused_gradient(y, a) * rows}
+        value = float(np.mean(sw * loss.per_sample(y, a)))
+        return value, (out, loss.gradient(y, a) * rows) if node is not None else None
+
     # -- fit ---------------------------------------------------------------------------------
     def fit(
         self: Model,
@@ -324,15 +358,22 @@ class Trainer(InputChecks):
         verbose: int | str = "auto",
         callbacks: Sequence[callbacks_module.Callback] | None = None,
         validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: tuple[Any, ...] | None = None,
         shuffle: bool = True,
+        class_weight: dict[int, float] | None = None,
+        sample_weight: Any = None,
         initial_epoch: int = 0,
     ) -> callbacks_module.History:
         """Train for ``epochs`` passes over (x, y) in mini-batches of ``batch_size``.
 
         ``validation_split`` holds out the *last* fraction of the samples (before shuffling), as
-        Keras does. Returns a History whose ``history`` dict has per-epoch ``loss``, each
-        metric, and ``val_loss`` / ``val_<metric>`` when there is validation data.
+        Keras does. ``sample_weight`` (one weight per sample, or one array per output) weighs
+        each sample's loss, L = 1/n Σᵢ sᵢ·Lᵢ; ``class_weight`` ({class: weight}) gives each
+        sample the weight of its class (a class not listed weighs 1) and, as in Keras, weighs
+        the training loss only. Metrics are not weighted.
+
+        Returns a History whose ``history`` dict has per-epoch ``loss``, each metric, and
+        ``val_loss`` / ``val_<metric>`` when there is validation data.
         Training stops with a DivergenceWarning if the loss becomes NaN or infinite.
 
         >>> history = model.fit(x_train, y_train, epochs=10, batch_size=128,
@@ -347,12 +388,18 @@ class Trainer(InputChecks):
         if x is None:
             raise ValueError("fit needs training data x (samples, features) and targets y")
         xs, ys = self._prepare(x, y, "fit")
-        xv = yv = None
+        sws = self._check_sample_weights(sample_weight, class_weight, ys)
+        xv = yv = swv = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("validation_data must be a tuple (x_val, y_val)")
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError(
+                    "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
+                    "sample_weight_val)"
+                )
             xv = self._check_x(validation_data[0], "validation x")
             yv = self._check_y(validation_data[1], len(xv[0]), "validation y")
+            if len(validation_data) == 3:
+                swv = self._check_sample_weights(validation_data[2], None, yv, "validation weights")
         elif split > 0:
             n = len(xs[0])
             n_train = math.floor(n * (1.0 - split))  # as Keras: the last ⌈split·n⌉ validate
@@ -364,6 +411,15 @@ class Trainer(InputChecks):
                 )
             xv, yv = [a[n_train:] for a in xs], [a[n_train:] for a in ys]
             xs, ys = [a[:n_train] for a in xs], [a[:n_train] for a in ys]
+            if sws is not None:
+                # sample weights are split with the data; class weights, as in Keras, weigh
+                # only the training loss
+                swv = (
+                    None
+                    if class_weight is not None
+                    else [None if w is None else w[n_train:] for w in sws]
+                )
+                sws = [None if w is None else w[:n_train] for w in sws]
         if self.shuffle_rng is None:
             self.shuffle_rng = config.make_rng(self.seed_generator)
 
@@ -383,7 +439,9 @@ class Trainer(InputChecks):
         cbs.on_train_begin()
         with np.errstate(over="ignore", invalid="ignore"):
             # A diverging run overflows to inf/NaN; the step sees it and fit stops cleanly.
-            self._epochs(xs, ys, xv, yv, batch_size, epochs, initial_epoch, shuffle, history, cbs)
+            self._epochs(
+                xs, ys, xv, yv, batch_size, epochs, initial_epoch, shuffle, history, cbs, sws, swv
+            )
         last = {k: v[-1] for k, v in history.history.items() if v}
         cbs.on_train_end(last)
         return history
@@ -400,6 +458,8 @@ class Trainer(InputChecks):
         shuffle: bool,
         history: callbacks_module.History,
         cbs: callbacks_module.CallbackList,
+        sws: list[np.ndarray | None] | None = None,
+        swv: list[np.ndarray | None] | None = None,
     ) -> None:
         """The epoch loop of ``fit``: batches, running logs, validation, callbacks."""
         assert self.shuffle_rng is not None
@@ -425,7 +485,8 @@ class Trainer(InputChecks):
                     xb, yb = [a[index] for a in xs], [a[index] for a in ys]
                 if cbs.wants_batch_begin:
                     cbs.on_train_batch_begin(step)
-                result = self._step(xb, yb, variables)
+                swb = None if sws is None else [w if w is None else w[index] for w in sws]
+                result = self._step(xb, yb, variables, sample_weights=swb)
                 if not math.isfinite(result.loss):
                     self._stop_diverged(history, result.loss, epoch, step)
                     break
@@ -439,7 +500,7 @@ class Trainer(InputChecks):
                 break  # diverged: no epoch logs from a partial epoch
             logs = self._logs(sums, max(seen, 1))
             if xv is not None and yv is not None:
-                val = self._evaluate_arrays(xv, yv, batch_size, cbs)
+                val = self._evaluate_arrays(xv, yv, batch_size, cbs, swv)
                 logs.update({f"val_{k}": v for k, v in zip(names, val, strict=True)})
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -501,6 +562,7 @@ class Trainer(InputChecks):
         ys: list[np.ndarray],
         batch_size: int,
         cbs: callbacks_module.CallbackList | None = None,
+        sws: list[np.ndarray | None] | None = None,
     ) -> list[float]:
         """Loss(es) and metrics over all samples, in batches, without training; the callbacks'
         test hooks run around it (as Keras runs them for evaluate and for validation)."""
@@ -516,9 +578,10 @@ class Trainer(InputChecks):
             xb, yb = [a[batch] for a in xs], [a[batch] for a in ys]
             if cbs is not None:
                 cbs.on_test_batch_begin(step)
+            swb = None if sws is None else [w if w is None else w[batch] for w in sws]
             with Tape():  # the same loss code as training: exact from the logits when fused
                 outs = self._forward_outputs(xb, training=False)
-                total, parts, _, _ = self._loss_terms(yb, outs)
+                total, parts, _, _ = self._loss_terms(yb, outs, swb)
             result = StepResult(total, parts, [array_of(o) for o in outs], Tape())
             self._accumulate(sums, result, yb, len(xb[0]))
             seen += len(xb[0])
@@ -558,6 +621,7 @@ class Trainer(InputChecks):
         verbose: int | str = 0,
         return_dict: bool = False,
         callbacks: Sequence[callbacks_module.Callback] | None = None,
+        sample_weight: Any = None,
     ) -> float | list[float] | dict[str, float]:
         """The loss (and metrics) on (x, y): ``[loss, *metrics]``, or the loss alone.
 
@@ -566,10 +630,11 @@ class Trainer(InputChecks):
         """
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         xs, ys = self._prepare(x, y, "evaluate")
+        sws = self._check_sample_weights(sample_weight, None, ys)
         n = len(xs[0])
         params = {"steps": math.ceil(n / batch_size), "batch_size": batch_size, "samples": n}
         cbs = callbacks_module.CallbackList(callbacks, self, params) if callbacks else None
-        values = self._evaluate_arrays(xs, ys, batch_size, cbs)
+        values = self._evaluate_arrays(xs, ys, batch_size, cbs, sws)
         names = self._log_names
         if check_verbose(verbose):
             print(" - ".join(f"{k}: {v:.4f}" for k, v in zip(names, values, strict=True)))
