@@ -32,8 +32,8 @@ def _dropout_layers(model: Model) -> list[layers.Dropout]:
     return [layer for layer in model.iter_layers() if isinstance(layer, layers.Dropout)]
 
 
-def save_model(model: Model, filepath: str | Path) -> None:
-    """Write the model to ``filepath`` atomically (a temporary file, then a rename)."""
+def _save_target(model: Model, filepath: str | Path, what: str) -> Path:
+    """Where to save ``what`` of a built model: a path that is not a folder."""
     if not model.built:
         raise ValueError(
             f"model {model.name!r} is not built, so it has no weights to save: give the first "
@@ -41,7 +41,13 @@ def save_model(model: Model, filepath: str | Path) -> None:
         )
     path = Path(filepath)
     if path.is_dir():
-        raise IsADirectoryError(f"cannot save the model to {str(path)!r}: it is a directory")
+        raise IsADirectoryError(f"cannot save {what} to {str(path)!r}: it is a directory")
+    return path
+
+
+def save_model(model: Model, filepath: str | Path) -> None:
+    """Write the model to ``filepath`` atomically (a temporary file, then a rename)."""
+    path = _save_target(model, filepath, "the model")
     header: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
@@ -94,11 +100,7 @@ def _write(path: Path, header: dict[str, Any], arrays: dict[str, np.ndarray]) ->
 
 def save_weights(model: Model, filepath: str | Path) -> None:
     """Write only the weights (as Keras's ``save_weights``): plain arrays, atomically."""
-    if not model.built:
-        raise ValueError(f"model {model.name!r} is not built, so it has no weights to save")
-    path = Path(filepath)
-    if path.is_dir():
-        raise IsADirectoryError(f"cannot save weights to {str(path)!r}: it is a directory")
+    path = _save_target(model, filepath, "weights")
     weights = model.weights
     header = {
         "format": WEIGHTS_FORMAT,
