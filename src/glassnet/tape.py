@@ -343,10 +343,10 @@ class Tape:
         _active_tape.reset(self._token)
         self._token = None
 
-    def record(self, op: Any, inputs: Sequence[Any], forward: Any) -> Tensor:
-        """Run ``forward(node)`` for a new node of ``op`` and append the node: its output."""
+    def record(self, op: Any, inputs: Sequence[Any], values: Sequence[Any]) -> Tensor:
+        """Run ``op.forward(node, *values)`` as a new node of ``op`` on ``inputs``: its output."""
         node = Node(op, inputs, tuple([needs_grad(x) for x in inputs]))
-        return self._append(node, forward)
+        return self._append(node, op.forward(node, *values))
 
     def record_layer(
         self, layer: Any, inputs: tuple[Any, ...], values: Any, training: bool
@@ -356,14 +356,11 @@ class Tape:
         in that order)."""
         needs = tuple([type(x) is not np.ndarray and needs_grad(x) for x in inputs])
         node = Node(layer, inputs + layer.own_weights, needs + layer.trainable_own_weights())
-        node.value = value = layer.forward(node, values, training)
-        out = Tensor(value, node)
-        node._output = weakref.ref(out)
-        self.nodes.append(node)
-        return out
+        return self._append(node, layer.forward(node, values, training))
 
-    def _append(self, node: Node, forward: Any) -> Tensor:
-        node.value = value = forward(node)
+    def _append(self, node: Node, value: np.ndarray) -> Tensor:
+        """Append a node that computed ``value``; the tensor that carries it."""
+        node.value = value
         out = Tensor(value, node)
         node._output = weakref.ref(out)
         self.nodes.append(node)

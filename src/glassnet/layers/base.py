@@ -249,7 +249,7 @@ class Layer:
         if _per_sample(expected) != _per_sample(input_shape):
             raise ValueError(
                 f"{type(self).__name__} {self.name!r} was built for inputs of shape "
-                f"{_shape_text(expected)}, got {_shape_text(input_shape)}"
+                f"{shape_text(expected)}, got {shape_text(input_shape)}"
             )
 
     def compute_output_shape(self, input_shape: Any) -> Any:
@@ -427,9 +427,10 @@ def _per_sample(shape: Any) -> Any:
     return tuple(shape[1:])
 
 
-def _shape_text(shape: Any) -> str:
+def shape_text(shape: Any) -> str:
+    """``(None, 784)``, or several such joined by commas, as Keras prints shapes."""
     if isinstance(shape, list):
-        return ", ".join(_shape_text(s) for s in shape)
+        return ", ".join(shape_text(s) for s in shape)
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 

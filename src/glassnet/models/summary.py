@@ -4,21 +4,15 @@ with Keras's "Connected to" column for a graph that is not a simple stack.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from glassnet import config
-from glassnet.layers.base import InputLayer
+from glassnet.layers.base import InputLayer, shape_text
 
 if TYPE_CHECKING:
     from glassnet.models.model import Model
-
-
-def _shape_text(shape: Any) -> str:
-    if isinstance(shape, list):
-        return ", ".join(_shape_text(s) for s in shape)
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
 def _rows(model: Model) -> tuple[list[tuple[str, ...]], bool]:
@@ -31,7 +25,7 @@ def _rows(model: Model) -> tuple[list[tuple[str, ...]], bool]:
                 continue  # as in Keras, a Sequential model does not list its input
             built = layer.built
             try:
-                shape = _shape_text(layer.output.shape) if built else "?"
+                shape = shape_text(layer.output.shape) if built else "?"
             except AttributeError:
                 shape = "?"
             params = f"{layer.count_params():,}" if built else "0 (unbuilt)"
@@ -53,7 +47,7 @@ def _rows(model: Model) -> tuple[list[tuple[str, ...]], bool]:
         rows.append(
             (
                 f"{layer.name} ({type(layer).__name__})",
-                _shape_text(call.output.shape),
+                shape_text(call.output.shape),
                 f"{layer.count_params():,}" if index == 0 else "0",
                 ", ".join(sources) or "-",
             )

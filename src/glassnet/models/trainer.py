@@ -579,10 +579,10 @@ class Trainer(InputChecks):
             if cbs is not None:
                 cbs.on_test_batch_begin(step)
             swb = None if sws is None else [w if w is None else w[batch] for w in sws]
-            with Tape():  # the same loss code as training: exact from the logits when fused
+            with Tape() as tape:  # the loss code of training: exact from the logits when fused
                 outs = self._forward_outputs(xb, training=False)
                 total, parts, _, _ = self._loss_terms(yb, outs, swb)
-            result = StepResult(total, parts, [array_of(o) for o in outs], Tape())
+            result = StepResult(total, parts, [array_of(o) for o in outs], tape)
             self._accumulate(sums, result, yb, len(xb[0]))
             seen += len(xb[0])
             if cbs is not None:
@@ -600,6 +600,8 @@ class Trainer(InputChecks):
         batch_size: int | None = ...,
         verbose: int | str = ...,
         return_dict: Literal[False] = ...,
+        callbacks: Sequence[callbacks_module.Callback] | None = ...,
+        sample_weight: Any = ...,
     ) -> float | list[float]: ...
 
     @overload
@@ -611,6 +613,8 @@ class Trainer(InputChecks):
         verbose: int | str = ...,
         *,
         return_dict: Literal[True],
+        callbacks: Sequence[callbacks_module.Callback] | None = ...,
+        sample_weight: Any = ...,
     ) -> dict[str, float]: ...
 
     def evaluate(
