@@ -40,23 +40,23 @@ def test_from_logits_equals_the_probability_form():
     z = rng.normal(size=(5, 1)) * 3
     y = rng.integers(0, 2, size=(5, 1)).astype(float)
     bce = losses.BinaryCrossentropy()
-    assert bce.from_logits(y, z) == pytest.approx(bce(y, activations.sigmoid(z)), rel=1e-12)
+    assert bce.value_from_logits(y, z) == pytest.approx(bce(y, activations.sigmoid(z)), rel=1e-12)
     z = rng.normal(size=(5, 4)) * 3
     labels = rng.integers(0, 4, size=5)
     onehot = np.eye(4)[labels]
     cce, scce = losses.CategoricalCrossentropy(), losses.SparseCategoricalCrossentropy()
     p = activations.softmax(z)
-    assert cce.from_logits(onehot, z) == pytest.approx(cce(onehot, p), rel=1e-12)
-    assert scce.from_logits(labels, z) == pytest.approx(scce(labels, p), rel=1e-12)
+    assert cce.value_from_logits(onehot, z) == pytest.approx(cce(onehot, p), rel=1e-12)
+    assert scce.value_from_logits(labels, z) == pytest.approx(scce(labels, p), rel=1e-12)
 
 
 def test_confident_wrong_prediction_reports_its_true_loss():
     # Keras clips probabilities at 1e-7 and would report −log(1e-7) ≈ 16.1 here.
     z = np.array([[-50.0]])
     y = np.array([[1.0]])
-    assert losses.BinaryCrossentropy().from_logits(y, z) == pytest.approx(50.0, rel=1e-12)
+    assert losses.BinaryCrossentropy().value_from_logits(y, z) == pytest.approx(50.0, rel=1e-12)
     z = np.array([[0.0, 60.0]])
-    assert losses.SparseCategoricalCrossentropy().from_logits(np.array([0]), z) == pytest.approx(
+    assert losses.SparseCategoricalCrossentropy().value_from_logits(np.array([0]), z) == pytest.approx(
         60.0, rel=1e-12
     )
 
@@ -116,7 +116,7 @@ def test_fused_gradient_is_a_minus_y_and_matches_finite_differences(name, activa
     assert loss.fuses_with(act)
     z = rng.normal(size=(6, 3)) * 2
     y = _targets(kind, rng, z.shape)
-    numeric = numerical_gradient(lambda: loss.from_logits(y, z), z)
+    numeric = numerical_gradient(lambda: loss.value_from_logits(y, z), z)
     fused = loss.fused_gradient(y, act(z))
     assert relative_error(fused, numeric) < 1e-8
     # by hand: (A − Y) / n for the categorical forms, (A − Y) / (n·k) for the binary one

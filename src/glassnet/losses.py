@@ -82,7 +82,7 @@ class Loss:
     def gradient(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def from_logits(self, y_true: np.ndarray, z: np.ndarray) -> float:
+    def value_from_logits(self, y_true: np.ndarray, z: np.ndarray) -> float:
         """The loss computed from the output layer's pre-activation Z (numerically exact)."""
         raise NotImplementedError
 
@@ -136,7 +136,7 @@ class BinaryCrossentropy(Loss):
         denom = np.maximum(y_pred * (1 - y_pred), tiny)
         return (y_pred - y_true) / denom / y_pred.dtype.type(y_pred.size)
 
-    def from_logits(self, y_true: np.ndarray, z: np.ndarray) -> float:
+    def value_from_logits(self, y_true: np.ndarray, z: np.ndarray) -> float:
         terms = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
         return float(terms.sum()) / terms.size
 
@@ -169,7 +169,7 @@ class CategoricalCrossentropy(Loss):
         tiny = np.finfo(y_pred.dtype).tiny
         return -y_true / np.maximum(y_pred, tiny) / y_pred.dtype.type(len(y_pred))
 
-    def from_logits(self, y_true: np.ndarray, z: np.ndarray) -> float:
+    def value_from_logits(self, y_true: np.ndarray, z: np.ndarray) -> float:
         return float(np.sum(y_true * (_logsumexp(z) - z)) / len(z))
 
     def fused_gradient(self, y_true: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -204,7 +204,7 @@ class SparseCategoricalCrossentropy(Loss):
         grad[rows, y_true] = -1.0 / np.maximum(y_pred[rows, y_true], tiny) / len(y_pred)
         return grad
 
-    def from_logits(self, y_true: np.ndarray, z: np.ndarray) -> float:
+    def value_from_logits(self, y_true: np.ndarray, z: np.ndarray) -> float:
         picked = z[np.arange(len(z)), y_true]
         return float((_logsumexp(z)[:, 0] - picked).sum()) / len(z)
 

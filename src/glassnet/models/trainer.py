@@ -316,7 +316,7 @@ class Trainer(InputChecks):
                 if isinstance(value_tensor, Tensor):
                     seeds.append((value_tensor, np.asarray(weight, dtype=a.dtype)))
             elif node is not None and _fuses(loss, node):
-                value = loss.from_logits(y, node.z)
+                value = loss.value_from_logits(y, node.z)
                 dz = loss.fused_gradient(y, a)  # ∂L/∂Z = (A − Y)/n
                 if weight != 1.0:
                     dz = dz * dz.dtype.type(weight)
