@@ -31,7 +31,7 @@ class Loss:
     sample, out of ``glassnet.ops``: the tape records it and backpropagation differentiates it.
 
     A loss that pairs with an output activation (sigmoid or softmax) names it in
-    ``fused_activation`` and implements ``from_logits`` and ``fused_gradient``.
+    ``fused_activation`` and implements ``value_from_logits`` and ``fused_gradient``.
 
     >>> class MeanAbsolute(Loss):  # doctest: +SKIP
     ...     def call(self, y_true, y_pred):
