@@ -24,3 +24,23 @@ def float64():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture
+def keras_float64(monkeypatch):
+    """Real Keras 3 (torch backend) computing in float64: its type promotion turns float64 into
+    float32 (to follow JAX), so a float64 matrix product would run in float32; the fixture lifts
+    that rule for the test. Yields the keras module."""
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    from keras.src.backend.common import dtypes
+
+    monkeypatch.setattr(dtypes, "BIT64_TO_BIT32_DTYPE", {})
+    previous, policy = keras.backend.floatx(), keras.config.dtype_policy()
+    keras.backend.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
+    yield keras
+    keras.backend.set_floatx(previous)
+    keras.config.set_dtype_policy(policy)

@@ -21,19 +21,6 @@ keras = pytest.importorskip("keras")
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 
-@pytest.fixture
-def keras_float64(monkeypatch):
-    from keras.src.backend.common import dtypes
-
-    monkeypatch.setattr(dtypes, "BIT64_TO_BIT32_DTYPE", {})
-    previous, policy = keras.backend.floatx(), keras.config.dtype_policy()
-    keras.backend.set_floatx("float64")
-    keras.config.set_dtype_policy("float64")
-    yield
-    keras.backend.set_floatx(previous)
-    keras.config.set_dtype_policy(policy)
-
-
 def skip_and_two_outputs(lib, input_layer, dense, add):
     """x → h1 = tanh(Dense 5) → h2 = tanh(Dense 5) → s = h1 + h2 → reg: Dense 1, cls: softmax 3."""
     inputs = input_layer(shape=(4,), name="x")

@@ -56,9 +56,9 @@ def test_confident_wrong_prediction_reports_its_true_loss():
     y = np.array([[1.0]])
     assert losses.BinaryCrossentropy().value_from_logits(y, z) == pytest.approx(50.0, rel=1e-12)
     z = np.array([[0.0, 60.0]])
-    assert losses.SparseCategoricalCrossentropy().value_from_logits(np.array([0]), z) == pytest.approx(
-        60.0, rel=1e-12
-    )
+    assert losses.SparseCategoricalCrossentropy().value_from_logits(
+        np.array([0]), z
+    ) == pytest.approx(60.0, rel=1e-12)
 
 
 def test_never_log_of_zero():
