@@ -73,6 +73,7 @@ class Trainer(InputChecks):
         self._loss_spec: Any = None
         self._loss_weight_spec: Any = None
         self._metric_spec: Any = None
+        self._initial_epoch: int | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # the last step's tape holds a batch of activations: not part of a copy or a pickle
@@ -436,7 +437,11 @@ class Trainer(InputChecks):
         cbs = callbacks_module.CallbackList(callbacks, self, params, history, verbose)
         self.history = history
         self.stop_training = False
+        self._initial_epoch = None
         cbs.on_train_begin()
+        if self._initial_epoch is not None:  # set by a callback that restores a backup
+            initial_epoch = int(self._initial_epoch)
+            self._initial_epoch = None
         with np.errstate(over="ignore", invalid="ignore"):
             # A diverging run overflows to inf/NaN; the step sees it and fit stops cleanly.
             self._epochs(
