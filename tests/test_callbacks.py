@@ -337,10 +337,10 @@ def test_early_stopping_min_delta():
 @pytest.mark.parametrize(
     ("monitor", "mode", "ran"),
     [
-        ("val_accuracy", "auto", 4),  # "acc" in the name → max
+        ("val_accuracy", "auto", 4),  # the model's accuracy metric goes up → max
         ("val_accuracy", "max", 4),
         ("val_accuracy", "min", 3),
-        ("val_score", "auto", 3),  # otherwise → min
+        ("val_score", "min", 3),
         ("val_score", "max", 4),
     ],
 )
@@ -353,6 +353,13 @@ def test_early_stopping_mode(monitor, mode, ran):
 def test_early_stopping_bad_mode():
     with pytest.raises(ValueError, match=r"mode must be 'auto', 'min' or 'max', got 'best'"):
         callbacks.EarlyStopping(mode="best")
+
+
+def test_early_stopping_auto_mode_on_an_unknown_key_asks_for_a_mode():
+    """As Keras 3: "auto" knows the loss and the model's metrics, nothing else."""
+    es = callbacks.EarlyStopping(monitor="val_score", patience=2)
+    with pytest.raises(ValueError, match=r"monitor=val_score.*Pass `mode='max'`"):
+        drive(es, [0.5, 0.6], key="val_score")
 
 
 def test_early_stopping_missing_key_is_a_clear_error():

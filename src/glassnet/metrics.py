@@ -565,6 +565,23 @@ _CLASSES: dict[str, type[Metric]] = {
 }
 
 
+def as_metric_object(metric: Any, name: str) -> Metric:
+    """A metric that takes sample weights: a Metric as is; a built-in function as its Metric
+    class; a function of your own (one value per sample) as the weighted mean of its values."""
+    if isinstance(metric, Metric):
+        return metric
+    classes: dict[Any, type[Any]] = {
+        binary_accuracy: BinaryAccuracy,
+        categorical_accuracy: CategoricalAccuracy,
+        sparse_categorical_accuracy: SparseCategoricalAccuracy,
+        mean_squared_error: MeanSquaredError,
+        mean_absolute_error: MeanAbsoluteError,
+    }
+    if metric in classes:
+        return classes[metric](name=name)  # type: ignore[no-any-return]
+    return MeanMetricWrapper(metric, name=name)
+
+
 METRIC_CLASSES: dict[str, type[Metric]] = {
     cls.__name__: cls
     for cls in (

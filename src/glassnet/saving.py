@@ -28,8 +28,15 @@ VERSION = 1
 _HEADER = "header"
 
 
-def _dropout_layers(model: Model) -> list[layers.Dropout]:
-    return [layer for layer in model.iter_layers() if isinstance(layer, layers.Dropout)]
+def _random_layers(model: Model) -> list[Any]:
+    """The layers that draw random numbers while training (Dropout, GaussianNoise, …): their
+    generators' states are saved, so that training resumes exactly."""
+    return [
+        layer
+        for layer in model.iter_layers()
+        if isinstance(getattr(layer, "rng", None), np.random.Generator)
+        or isinstance(layer, layers.Dropout)
+    ]
 
 
 def _save_target(model: Model, filepath: str | Path, what: str) -> Path:
@@ -60,7 +67,7 @@ def save_model(model: Model, filepath: str | Path) -> None:
         ),
         "dropout_rng_states": {
             layer.name: layer.rng.bit_generator.state
-            for layer in _dropout_layers(model)
+            for layer in _random_layers(model)
             if layer.rng is not None
         },
     }
@@ -73,6 +80,7 @@ def save_model(model: Model, filepath: str | Path) -> None:
             "loss": _serialize_loss(model.get_compile_config()["loss"]),
             "loss_weights": model.get_compile_config()["loss_weights"],
             "metrics": _string_metrics(model.get_compile_config()["metrics"]),
+            "weighted_metrics": _string_metrics(model.get_compile_config()["weighted_metrics"]),
             "optimizer_iterations": iterations,
             "optimizer_slots": {name: len(values) for name, values in slots.items()},
         }
@@ -273,7 +281,7 @@ def _rebuild(header: dict[str, Any], contents: dict[str, np.ndarray], path: Path
         model.shuffle_rng = np.random.default_rng()
         model.shuffle_rng.bit_generator.state = header["rng_state"]
     states = header.get("dropout_rng_states", {})
-    for layer in _dropout_layers(model):
+    for layer in _random_layers(model):
         if layer.name in states:
             layer.rng = np.random.default_rng()
             layer.rng.bit_generator.state = states[layer.name]
@@ -284,6 +292,7 @@ def _rebuild(header: dict[str, Any], contents: dict[str, np.ndarray], path: Path
             loss=_deserialize_loss(compiled["loss"]),
             metrics=compiled["metrics"],
             loss_weights=compiled.get("loss_weights"),
+            weighted_metrics=compiled.get("weighted_metrics"),
         )
         assert model.optimizer is not None
         slots = {

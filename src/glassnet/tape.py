@@ -196,9 +196,11 @@ class Variable(_Operand):
 
     NumPy reads it as its array (``np.asarray(layer.kernel)``); the optimizer updates ``value``
     in place. ``trainable`` is False for a frozen weight or a weight of a frozen layer.
+    ``regularizer`` (a penalty added to the loss) and ``constraint`` (applied after each update)
+    are those given to ``add_weight``, as in Keras.
     """
 
-    __slots__ = ("_trainable", "grad", "name", "owner", "value")
+    __slots__ = ("_trainable", "constraint", "grad", "name", "owner", "regularizer", "value")
 
     def __init__(
         self, value: np.ndarray, name: str, trainable: bool = True, owner: Any = None
@@ -208,6 +210,8 @@ class Variable(_Operand):
         self._trainable = bool(trainable)
         self.owner = owner  # the layer that created it
         self.grad: np.ndarray | None = None
+        self.regularizer: Any = None
+        self.constraint: Any = None
 
     @property
     def trainable(self) -> bool:
@@ -333,6 +337,7 @@ class Tape:
 
     def __init__(self) -> None:
         self.nodes: list[Node] = []
+        self.added_losses: list[Any] = []  # add_loss and activity regularizers, while recording
         self._token: Any = None
 
     def __enter__(self) -> Tape:

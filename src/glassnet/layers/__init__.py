@@ -1,5 +1,6 @@
-"""Layers: Dense, Activation, Dropout, Flatten, Reshape, the merge layers, Input, and the Layer
-base class for your own. Names work as in Keras: ``layers.Dense(512, activation="relu")``.
+"""Layers: Dense, the activation, normalization, noise and merge layers, Dropout, Flatten,
+Reshape, Rescaling, Identity, Input, and the Layer base class for your own. Names work as in
+Keras: ``layers.Dense(512, activation="relu")``.
 
 >>> from glassnet import layers
 >>> layers.Dense(512, activation="relu", input_shape=(784,))
@@ -10,8 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from glassnet.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from glassnet.layers.base import Input, InputLayer, Layer
-from glassnet.layers.core import Activation, Dense, Dropout, Flatten, Reshape
+from glassnet.layers.core import (
+    Activation,
+    Dense,
+    Dropout,
+    Flatten,
+    Identity,
+    Rescaling,
+    Reshape,
+)
 from glassnet.layers.merging import (
     Add,
     Average,
@@ -21,6 +31,8 @@ from glassnet.layers.merging import (
     Multiply,
     Subtract,
 )
+from glassnet.layers.noise import GaussianDropout, GaussianNoise
+from glassnet.layers.normalization import BatchNormalization, LayerNormalization
 from glassnet.serialization import deserialize_object, serialize_object
 
 LAYER_CLASSES: dict[str, type[Layer]] = {
@@ -32,6 +44,17 @@ LAYER_CLASSES: dict[str, type[Layer]] = {
         Dropout,
         Flatten,
         Reshape,
+        Rescaling,
+        Identity,
+        GaussianNoise,
+        GaussianDropout,
+        BatchNormalization,
+        LayerNormalization,
+        PReLU,
+        ReLU,
+        LeakyReLU,
+        ELU,
+        Softmax,
         Add,
         Subtract,
         Multiply,
@@ -72,20 +95,31 @@ def concatenate(inputs: list[Any], axis: int = -1, **kwargs: Any) -> Any:
 
 
 __all__ = [
+    "ELU",
     "Activation",
     "Add",
     "Average",
+    "BatchNormalization",
     "Concatenate",
     "Dense",
     "Dropout",
     "Flatten",
+    "GaussianDropout",
+    "GaussianNoise",
+    "Identity",
     "Input",
     "InputLayer",
     "Layer",
+    "LayerNormalization",
+    "LeakyReLU",
     "Maximum",
     "Minimum",
     "Multiply",
+    "PReLU",
+    "ReLU",
+    "Rescaling",
     "Reshape",
+    "Softmax",
     "Subtract",
     "add",
     "concatenate",

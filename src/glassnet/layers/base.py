@@ -51,7 +51,10 @@ _seed_source: ContextVar[np.random.Generator | None] = ContextVar(
 
 
 def _snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    """A class name as Keras writes a default layer name: "PReLU" → "p_re_lu"."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 @functools.cache
@@ -81,6 +84,7 @@ class Layer:
         dtype: Any = None,
         input_shape: Shape | None = None,
         input_dim: int | None = None,
+        activity_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
         if kwargs.pop("autocast", None) is not None or kwargs.pop("batch_input_shape", None):
@@ -106,6 +110,8 @@ class Layer:
         self.build_input_shape: Any = None
         self.seed_source: np.random.Generator | None = None
         self.build_rng: np.random.Generator | None = None
+        self.activity_regularizer = regularizer_of(activity_regularizer)
+        self._losses: list[Any] = []
 
     # -- tracking of sublayers and weights ---------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -206,9 +212,14 @@ class Layer:
         dtype: Any = None,
         trainable: bool = True,
         name: str | None = None,
+        regularizer: Any = None,
+        constraint: Any = None,
         **kwargs: Any,
     ) -> Variable:
         """Create a weight, drawn by ``initializer`` from this layer's generator.
+
+        A ``regularizer`` adds its penalty of the weight to the loss; a ``constraint`` is
+        applied to the weight after each update (both as in Keras).
 
         The generator is a child of the model's seed (``Sequential(seed=)``) or of
         ``gn.set_seed``'s, taken when the layer is built, so the same seed gives the same weights.
@@ -219,9 +230,30 @@ class Layer:
         variable = Variable(
             value, name or f"variable_{len(self._own_weights)}", trainable, owner=self
         )
+        variable.regularizer = regularizer_of(regularizer)
+        variable.constraint = constraint_of(constraint)
         self._own_weights.append(variable)
         self.weights_changed()
         return variable
+
+    # -- losses added to the model's loss ----------------------------------------------------
+    def add_loss(self, loss: Any) -> None:
+        """Add a scalar to the loss being computed (inside ``call``), as Keras's add_loss.
+
+        While a model trains or evaluates, the value is recorded and the tape differentiates
+        it with the rest of the loss; ``layer.losses`` lists those of the last call.
+        """
+        tape = recording()
+        if tape is not None:
+            tape.added_losses.append(loss)
+        self._losses.append(array_of(loss))  # the value: holding the tensor would hold the step
+
+    @property
+    def losses(self) -> list[Any]:
+        """The losses added by the last call (add_loss, activity regularizers), then the
+        penalty of each regularized trainable weight: Keras's ``layer.losses``."""
+        added = [loss for layer in self.iter_layers() for loss in layer._losses]
+        return added + [w.regularizer(w.value) for w in self.trainable_weights if w.regularizer]
 
     def _rng(self) -> np.random.Generator:
         if self.build_rng is None:
@@ -312,15 +344,30 @@ class Layer:
             and inputs.shape[1:] != self.build_input_shape[1:]
         ):
             self._check_built_shape((None, *inputs.shape[1:]))
+        if self._losses:
+            self._losses.clear()  # layer.losses holds those of the last call
         if type(self).forward is not Layer.forward:  # primitive: one node on the tape
-            return _record(self, inputs, bool(training))
-        token = _training.set(bool(training))
-        try:
-            if _call_takes_training(type(self)):  # type: ignore[arg-type]
-                kwargs["training"] = bool(training)
-            return self.call(inputs, *args, **kwargs)
-        finally:
-            _training.reset(token)
+            out = _record(self, inputs, bool(training))
+        else:
+            token = _training.set(bool(training))
+            try:
+                if _call_takes_training(type(self)):  # type: ignore[arg-type]
+                    kwargs["training"] = bool(training)
+                out = self.call(inputs, *args, **kwargs)
+            finally:
+                _training.reset(token)
+            if self.activity_regularizer is not None:
+                self._add_activity_loss(out)
+        return out
+
+    def _add_activity_loss(self, out: Any) -> None:
+        """Keras's activity regularization: R(output) / batch size, added to the loss."""
+        from glassnet import ops
+
+        for tensor in out if isinstance(out, (list, tuple)) else [out]:
+            penalty = self.activity_regularizer(tensor)
+            batch = np.shape(array_of(tensor))[0] if np.ndim(array_of(tensor)) else 1
+            self.add_loss(ops.divide(penalty, float(batch)) if batch else penalty)
 
     @property
     def output(self) -> SymbolicTensor:
@@ -369,6 +416,10 @@ class Layer:
         cfg: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
         if self.declared_input_shape is not None:
             cfg["input_shape"] = list(self.declared_input_shape)
+        if self.activity_regularizer is not None:
+            from glassnet import regularizers
+
+            cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return cfg
 
     @classmethod
@@ -377,6 +428,22 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
+
+
+def regularizer_of(identifier: Any) -> Any:
+    if identifier is None:
+        return None
+    from glassnet import regularizers
+
+    return regularizers.get(identifier)
+
+
+def constraint_of(identifier: Any) -> Any:
+    if identifier is None:
+        return None
+    from glassnet import constraints
+
+    return constraints.get(identifier)
 
 
 def set_variables(variables: list[Variable], weights: Any, owner: str) -> None:
@@ -411,8 +478,13 @@ def _record(layer: Layer, inputs: Any, training: bool) -> Any:
     multi = isinstance(inputs, (list, tuple))
     values = [array_of(x) for x in inputs] if multi else array_of(inputs)
     if tape is None:
-        return layer.forward(Scratch(), values, training)
-    return tape.record_layer(layer, tuple(inputs) if multi else (inputs,), values, training)
+        out = layer.forward(Scratch(), values, training)
+    else:
+        out = tape.record_layer(layer, tuple(inputs) if multi else (inputs,), values, training)
+    if layer.activity_regularizer is not None:
+        layer._losses.clear()  # the losses of this call only
+        layer._add_activity_loss(out)
+    return out
 
 
 def _shape_of(inputs: Any) -> Any:

@@ -19,8 +19,15 @@ import numpy as np
 from glassnet import activations as activations_module
 from glassnet import config
 from glassnet import initializers as initializers_module
-from glassnet.layers.base import Layer, Shape, as_shape
+from glassnet.layers.base import Layer, Shape, as_shape, constraint_of, regularizer_of
 from glassnet.utils import check_number, check_positive_int
+
+
+def _serialize(module: str, item: Any) -> Any:
+    """A regularizer or constraint as JSON data, by its module's ``serialize``."""
+    import importlib
+
+    return importlib.import_module(f"glassnet.{module}").serialize(item)
 
 
 class Dense(Layer):
@@ -32,6 +39,11 @@ class Dense(Layer):
         use_bias: add the bias vector b.
         kernel_initializer: a name or an Initializer for W (default Glorot uniform).
         bias_initializer: a name or an Initializer for b (default zeros).
+        kernel_regularizer, bias_regularizer: a penalty of W or b added to the loss ("l2",
+            ``regularizers.L2(1e-4)``, …).
+        activity_regularizer: a penalty of the layer's output A, divided by the batch size.
+        kernel_constraint, bias_constraint: applied to W or b after each update
+            (``constraints.MaxNorm(3)``, …).
         input_shape: the input shape, e.g. (784,), for the first layer of a model.
         input_dim: the same as an int: input_dim=784 means input_shape=(784,).
         name: the layer's name (default "dense", "dense_1", …).
@@ -46,9 +58,17 @@ class Dense(Layer):
         use_bias: bool = True,
         kernel_initializer: str | initializers_module.Initializer = "glorot_uniform",
         bias_initializer: str | initializers_module.Initializer = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.kernel_regularizer = regularizer_of(kernel_regularizer)
+        self.bias_regularizer = regularizer_of(bias_regularizer)
+        self.kernel_constraint = constraint_of(kernel_constraint)
+        self.bias_constraint = constraint_of(bias_constraint)
         self.units = check_positive_int("Dense units", units)
         self.activation = activations_module.get(activation)
         self.use_bias = bool(use_bias)
@@ -65,9 +85,21 @@ class Dense(Layer):
                 f"(batch, {', '.join(map(str, input_shape[1:]))}); add a Flatten layer first"
             )
         fan_in = input_shape[-1]
-        self.kernel = self.add_weight((fan_in, self.units), self.kernel_initializer, name="kernel")
+        self.kernel = self.add_weight(
+            (fan_in, self.units),
+            self.kernel_initializer,
+            name="kernel",
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
         if self.use_bias:
-            self.bias = self.add_weight((self.units,), self.bias_initializer, name="bias")
+            self.bias = self.add_weight(
+                (self.units,),
+                self.bias_initializer,
+                name="bias",
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
 
     def forward(self, ctx: Any, x: np.ndarray, training: bool = False) -> np.ndarray:
         ctx.x = x  # cached for dW = Xᵀ·dZ
@@ -100,6 +132,12 @@ class Dense(Layer):
             kernel_initializer=initializers_module.serialize(self.kernel_initializer),
             bias_initializer=initializers_module.serialize(self.bias_initializer),
         )
+        for key in ("kernel_regularizer", "bias_regularizer"):
+            if getattr(self, key) is not None:
+                cfg[key] = _serialize("regularizers", getattr(self, key))
+        for key in ("kernel_constraint", "bias_constraint"):
+            if getattr(self, key) is not None:
+                cfg[key] = _serialize("constraints", getattr(self, key))
         return cfg
 
     @classmethod
@@ -247,3 +285,49 @@ class Reshape(Layer):
         cfg = super().get_config()
         cfg["target_shape"] = list(self.target_shape)
         return cfg
+
+
+class Rescaling(Layer):
+    """Scales and shifts the inputs: A = X·scale + offset (e.g. scale=1/255 for pixels).
+
+    >>> layer = Rescaling(1 / 255)
+    """
+
+    def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scale = check_number("Rescaling scale", scale)
+        self.offset = check_number("Rescaling offset", offset)
+
+    def forward(self, ctx: Any, x: np.ndarray, training: bool = False) -> np.ndarray:
+        t = x.dtype.type if x.dtype.kind == "f" else np.dtype(config.floatx()).type
+        return x * t(self.scale) + t(self.offset)  # A = X·scale + offset
+
+    def backward(self, ctx: Any, grad: np.ndarray, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (grad * grad.dtype.type(self.scale),)  # dX = dA·scale
+
+    def formula(self, inputs: list[str]) -> str:
+        return f"{inputs[0]}·{self.scale:g} + {self.offset:g}"
+
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        return f"∂out·{self.scale:g}"
+
+    def get_config(self) -> dict[str, Any]:
+        cfg = super().get_config()
+        cfg.update(scale=self.scale, offset=self.offset)
+        return cfg
+
+
+class Identity(Layer):
+    """Passes its input through unchanged: A = X; backward dX = dA."""
+
+    def forward(self, ctx: Any, x: np.ndarray, training: bool = False) -> np.ndarray:
+        return x
+
+    def backward(self, ctx: Any, grad: np.ndarray, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        return (grad,)
+
+    def formula(self, inputs: list[str]) -> str:
+        return inputs[0]
+
+    def grad_formula(self, i: int, inputs: list[str]) -> str:
+        return "∂out"

@@ -30,12 +30,32 @@ def model_from_json(text: str) -> Any:
     return _from_json(text)
 
 
+def clone_model(model: Model, clone_function: Any = None) -> Any:
+    """A new model of the same architecture with new weights, not compiled, as Keras's
+    ``clone_model``. ``clone_function(layer)`` makes each layer of a Sequential (default: the
+    layer rebuilt from its config); use ``model.get_weights()`` to copy the weights across."""
+    from glassnet.saving import model_from_json as _from_json
+
+    if clone_function is None:
+        return _from_json(model.to_json())
+    if not isinstance(model, Sequential):
+        raise ValueError(
+            "clone_model(clone_function=...) is supported for a Sequential model; clone a "
+            "functional or subclassed model without it"
+        )
+    clone = Sequential([clone_function(layer) for layer in model.layers], name=model.name)
+    if model.built and not clone.built:
+        clone.build(model.build_input_shape)
+    return clone
+
+
 __all__ = [
     "DivergenceWarning",
     "Functional",
     "Model",
     "Sequential",
     "StepResult",
+    "clone_model",
     "load_model",
     "model_from_json",
     "summary_text",

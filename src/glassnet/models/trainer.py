@@ -27,7 +27,7 @@ from glassnet import callbacks as callbacks_module
 from glassnet import config, losses, optimizers
 from glassnet import metrics as metrics_module
 from glassnet.models.checks import InputChecks
-from glassnet.tape import Node, Tape, Tensor, Variable, array_of
+from glassnet.tape import Node, Tape, Tensor, Variable, array_of, recording
 from glassnet.utils import check_number, check_positive_int
 
 if TYPE_CHECKING:
@@ -66,6 +66,8 @@ class Trainer(InputChecks):
         self.metric_specs: list[list[Any]] = []
         self._metric_fns: list[list[Any]] = []
         self._metric_objects: list[metrics_module.Metric] = []
+        self._weighted_fns: list[list[metrics_module.Metric]] = []
+        self.weighted_metric_names: list[str] = []
         self.stop_training = False
         self.history: callbacks_module.History | None = None
         self.last_step: StepResult | None = None
@@ -73,6 +75,7 @@ class Trainer(InputChecks):
         self._loss_spec: Any = None
         self._loss_weight_spec: Any = None
         self._metric_spec: Any = None
+        self._weighted_metric_spec: Any = None
         self._initial_epoch: int | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -88,9 +91,14 @@ class Trainer(InputChecks):
         loss: Any = None,
         metrics: Sequence[Any] | dict[str, Any] | None = None,
         loss_weights: Sequence[float] | dict[str, float] | None = None,
+        weighted_metrics: Sequence[Any] | dict[str, Any] | None = None,
         **ignored: Any,
     ) -> None:
         """Choose the optimizer, the loss (one per output, or one for all) and the metrics.
+
+        ``weighted_metrics`` are computed with the sample weights (``sample_weight`` or
+        ``class_weight`` in fit, ``sample_weight`` in evaluate); ``metrics`` are not. A name in
+        both is logged as ``weighted_<name>`` for the weighted one, as in Keras.
 
         >>> model.compile(optimizer="rmsprop", loss="categorical_crossentropy",
         ...               metrics=["accuracy"])  # doctest: +SKIP
@@ -103,8 +111,11 @@ class Trainer(InputChecks):
             )
         if metrics is None:
             metrics = []
-        if isinstance(metrics, (str, bytes)) or not isinstance(metrics, (list, tuple, dict)):
-            raise TypeError(f"metrics must be a list such as ['accuracy'], got {metrics!r}")
+        if weighted_metrics is None:
+            weighted_metrics = []
+        for what, spec in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+            if isinstance(spec, (str, bytes)) or not isinstance(spec, (list, tuple, dict)):
+                raise TypeError(f"{what} must be a list such as ['accuracy'], got {spec!r}")
         # Resolve everything first, so that a failed compile leaves the model as it was.
         new_optimizer = optimizers.get(optimizer)
         if isinstance(loss, (list, tuple, dict)):
@@ -113,12 +124,13 @@ class Trainer(InputChecks):
             new_loss: Any = loss
         else:
             new_loss = losses.get(loss)
-        flat_metrics = metrics.values() if isinstance(metrics, dict) else metrics
-        for m in flat_metrics:
-            for item in m if isinstance(m, (list, tuple)) else [m]:
-                metrics_module.get(item)  # an unknown name fails here, not at the first fit
+        for spec in (metrics, weighted_metrics):
+            for m in spec.values() if isinstance(spec, dict) else spec:
+                for item in m if isinstance(m, (list, tuple)) else [m]:
+                    metrics_module.get(item)  # an unknown name fails here, not at the first fit
         self.optimizer, self.loss = new_optimizer, new_loss
         self._loss_spec, self._loss_weight_spec, self._metric_spec = loss, loss_weights, metrics
+        self._weighted_metric_spec = weighted_metrics
         self.output_losses = []
         self._metric_fns = []
         self._metric_objects = []
@@ -131,6 +143,7 @@ class Trainer(InputChecks):
             "loss": self._loss_spec,
             "loss_weights": self._loss_weight_spec,
             "metrics": self._metric_spec,
+            "weighted_metrics": self._weighted_metric_spec or None,
         }
 
     @property
@@ -201,19 +214,35 @@ class Trainer(InputChecks):
                 self.metric_specs, self.output_losses, widths, strict=True
             )
         ]
+        weighted_lists = self._per_output(self._weighted_metric_spec, "metrics", [])
+        weighted_specs = [list(m) if isinstance(m, (list, tuple)) else [m] for m in weighted_lists]
+        self._weighted_fns = [
+            [
+                metrics_module.as_metric_object(
+                    metrics_module.get(m, loss, width), metrics_module.name_of(m)
+                )
+                for m in specs
+            ]
+            for specs, loss, width in zip(weighted_specs, self.output_losses, widths, strict=True)
+        ]
         self._metric_objects = [
             fn for fns in self._metric_fns for fn in fns if isinstance(fn, metrics_module.Metric)
-        ]
+        ] + [fn for fns in self._weighted_fns for fn in fns]
+        prefixes = [""] if len(names) == 1 else [f"{n}_" for n in names]
         if len(names) == 1:
             self.metric_names = _unique([metrics_module.name_of(m) for m in self.metric_specs[0]])
-            self._log_names = ["loss", *self.metric_names]
+            losses_logged = ["loss"]
         else:
             self.metric_names = [
                 f"{n}_{metrics_module.name_of(m)}"
                 for n, specs in zip(names, self.metric_specs, strict=True)
                 for m in specs
             ]
-            self._log_names = ["loss", *(f"{n}_loss" for n in names), *self.metric_names]
+            losses_logged = ["loss", *(f"{n}_loss" for n in names)]
+        self.weighted_metric_names = _weighted_names(
+            prefixes, weighted_specs, set(self.metric_names)
+        )
+        self._log_names = [*losses_logged, *self.metric_names, *self.weighted_metric_names]
 
     def _output_shape_list(self: Model) -> list[tuple[Any, ...]]:
         outputs = getattr(self, "outputs", None)
@@ -266,7 +295,7 @@ class Trainer(InputChecks):
             v.grad = None
         with Tape() as tape:
             outs = self._forward_outputs(xs, training=True)
-            total, parts, seeds, fused = self._loss_terms(ys, outs, sample_weights)
+            total, parts, seeds, fused = self._loss_terms(ys, outs, sample_weights, variables)
         result = StepResult(
             total, parts, [array_of(o) for o in outs], tape, variables, [], fused, False, xs, ys
         )
@@ -279,6 +308,9 @@ class Trainer(InputChecks):
         if apply:
             assert self.optimizer is not None
             self.optimizer.apply([v.value for v in variables], grads)
+            for v in variables:
+                if v.constraint is not None:  # as Keras: projected after each update
+                    v.value[...] = v.constraint(v.value)
             result.applied = True
         return result
 
@@ -287,12 +319,14 @@ class Trainer(InputChecks):
         ys: list[np.ndarray],
         outs: list[Any],
         sample_weights: list[np.ndarray | None] | None = None,
+        variables: list[Variable] | None = None,
     ) -> tuple[float, list[float], list[tuple[Tensor, np.ndarray]], dict[Node, np.ndarray]]:
-        """L = Σₖ wₖ·Lₖ, and where backward starts: ∂L/∂Aₖ, or ∂L/∂Zₖ = wₖ(Aₖ − Yₖ)/n when the
-        loss is fused with the output activation (then Lₖ is computed exactly from Zₖ).
+        """L = Σₖ wₖ·Lₖ + Σ R, and where backward starts: ∂L/∂Aₖ, or ∂L/∂Zₖ = wₖ(Aₖ − Yₖ)/n
+        when the loss is fused with the output activation (then Lₖ is computed exactly from Zₖ).
 
         With sample weights sᵢ, as Keras: Lₖ = 1/n Σᵢ sᵢ·Lₖᵢ, and row i of the gradient is
-        scaled by sᵢ."""
+        scaled by sᵢ. Σ R sums, as Keras, the penalties of the regularized trainable weights
+        and the losses the layers added while called (add_loss, activity regularizers)."""
         total = 0.0
         parts: list[float] = []
         seeds: list[tuple[Tensor, np.ndarray]] = []
@@ -329,25 +363,34 @@ class Trainer(InputChecks):
                     seeds.append((out, grad if weight == 1.0 else grad * grad.dtype.type(weight)))
             parts.append(value)
             total += weight * value
+        tape = recording()
+        if tape is not None:
+            extras = list(tape.added_losses)
+            for v in self.trainable_weights if variables is None else variables:
+                if v.regularizer is not None:
+                    extras.append(v.regularizer(v))  # recorded: the tape differentiates it
+            for extra in extras:
+                value = array_of(extra)
+                total += float(np.sum(value))
+                if isinstance(extra, Tensor) and extra.node is not None:
+                    seeds.append((extra, np.ones_like(value)))
         return total, parts, seeds, fused
 
     @staticmethod
     def _weighted_loss(
         loss: losses.Loss, y: np.ndarray, out: Any, sw: np.ndarray, node: Node | None
     ) -> tuple[float, Any]:
-        """One output's loss 1/n Σᵢ sᵢ·Lᵢ and where its backward starts (a seed or a fused
-        ∂L/∂Z)."""
+        """One output's loss, the loss's reduction of sᵢ·Lᵢ (1/n Σᵢ sᵢ·Lᵢ by default), and where
+        its backward starts (a seed or a fused ∂L/∂Z, row i scaled by the reduction)."""
         a = array_of(out)
-        rows = sw.reshape(-1, *([1] * (a.ndim - 1)))  # sᵢ against row i
         if not loss.has_gradient:
             value_tensor = loss.value(y, out, sw)
             seed = (value_tensor, np.asarray(1.0, dtype=a.dtype))
             return float(array_of(value_tensor)), seed if isinstance(value_tensor, Tensor) else None
         if node is not None and _fuses(loss, node):
-            value = float(np.mean(sw * loss.per_sample_from_logits(y, node.z)))
-            return value, {node: loss.fused_gradient(y, a) * rows}
-        value = float(np.mean(sw * loss.per_sample(y, a)))
-        return value, (out, loss.gradient(y, a) * rows) if node is not None else None
+            return loss.value_from_logits(y, node.z, sw), {node: loss.fused_gradient(y, a, sw)}
+        value = loss(y, a, sw)
+        return value, (out, loss.gradient(y, a, sw)) if node is not None else None
 
     # -- fit ---------------------------------------------------------------------------------
     def fit(
@@ -364,6 +407,7 @@ class Trainer(InputChecks):
         class_weight: dict[int, float] | None = None,
         sample_weight: Any = None,
         initial_epoch: int = 0,
+        validation_freq: int | Sequence[int] = 1,
     ) -> callbacks_module.History:
         """Train for ``epochs`` passes over (x, y) in mini-batches of ``batch_size``.
 
@@ -371,7 +415,10 @@ class Trainer(InputChecks):
         Keras does. ``sample_weight`` (one weight per sample, or one array per output) weighs
         each sample's loss, L = 1/n Σᵢ sᵢ·Lᵢ; ``class_weight`` ({class: weight}) gives each
         sample the weight of its class (a class not listed weighs 1) and, as in Keras, weighs
-        the training loss only. Metrics are not weighted.
+        the training loss only. ``metrics`` are not weighted; ``weighted_metrics`` are.
+
+        ``validation_freq``: validate every n-th epoch (an int), or after the listed epochs
+        (counted from 1), as Keras.
 
         Returns a History whose ``history`` dict has per-epoch ``loss``, each metric, and
         ``val_loss`` / ``val_<metric>`` when there is validation data.
@@ -386,6 +433,7 @@ class Trainer(InputChecks):
         initial_epoch = check_positive_int("initial_epoch", initial_epoch, allow_zero=True)
         verbose = check_verbose(verbose)
         split = check_number("validation_split", validation_split, 0.0, 1.0, high_open=True)
+        self._validation_epochs = _validation_schedule(validation_freq)
         if x is None:
             raise ValueError("fit needs training data x (samples, features) and targets y")
         xs, ys = self._prepare(x, y, "fit")
@@ -497,14 +545,14 @@ class Trainer(InputChecks):
                     break
                 nb = len(xb[0])
                 seen += nb
-                self._accumulate(sums, result, yb, nb)
+                self._accumulate(sums, result, yb, nb, swb)
                 if cbs.wants_batch_end:
                     running = self._logs(sums, seen)
                     cbs.on_train_batch_end(step, running)
             if self.stop_training and history.stop_reason:
                 break  # diverged: no epoch logs from a partial epoch
             logs = self._logs(sums, max(seen, 1))
-            if xv is not None and yv is not None:
+            if xv is not None and yv is not None and self._validation_epochs(epoch + 1):
                 val = self._evaluate_arrays(xv, yv, batch_size, cbs, swv)
                 logs.update({f"val_{k}": v for k, v in zip(names, val, strict=True)})
             cbs.on_epoch_end(epoch, logs)
@@ -512,10 +560,16 @@ class Trainer(InputChecks):
                 break
 
     def _accumulate(
-        self: Model, sums: list[float], result: StepResult, ys: list[np.ndarray], nb: int
+        self: Model,
+        sums: list[float],
+        result: StepResult,
+        ys: list[np.ndarray],
+        nb: int,
+        sws: list[np.ndarray | None] | None = None,
     ) -> None:
         """Add one batch to the running sums (losses and metric functions, weighted by the
-        batch size) and to the state of the metric objects."""
+        batch size) and to the state of the metric objects (the weighted ones with the
+        batch's sample weights)."""
         sums[0] += result.loss * nb
         j = 1
         if len(result.output_losses) > 1:
@@ -529,14 +583,19 @@ class Trainer(InputChecks):
                 else:
                     sums[j] += fn(y, a) * nb
                 j += 1
+        if self.weighted_metric_names:
+            weights = sws or [None] * len(ys)
+            for fns, y, a, sw in zip(self._weighted_fns, ys, result.outputs, weights, strict=True):
+                for fn in fns:
+                    fn.update_state(y, a, sw)
 
     def _logs(self: Model, sums: list[float], seen: int) -> dict[str, float]:
         """The logs so far: running means of the sums, and each metric object's result."""
         values = [s / seen for s in sums]
         if not self._metric_objects:
             return dict(zip(self._log_names, values, strict=True))
-        j = len(values) - sum(len(fns) for fns in self._metric_fns)
-        for fns in self._metric_fns:
+        j = len(values) - sum(len(fns) for fns in self._metric_fns + self._weighted_fns)
+        for fns in self._metric_fns + self._weighted_fns:
             for fn in fns:
                 if isinstance(fn, metrics_module.Metric):
                     values[j] = float(fn.result())
@@ -575,6 +634,7 @@ class Trainer(InputChecks):
         sums = [0.0] * len(names)
         n = len(xs[0])
         self._reset_metrics()
+        variables = self.trainable_weights  # for the penalties of regularized weights
         if cbs is not None:
             cbs.on_test_begin()
         seen = 0
@@ -586,9 +646,9 @@ class Trainer(InputChecks):
             swb = None if sws is None else [w if w is None else w[batch] for w in sws]
             with Tape() as tape:  # the loss code of training: exact from the logits when fused
                 outs = self._forward_outputs(xb, training=False)
-                total, parts, _, _ = self._loss_terms(yb, outs, swb)
+                total, parts, _, _ = self._loss_terms(yb, outs, swb, variables)
             result = StepResult(total, parts, [array_of(o) for o in outs], tape)
-            self._accumulate(sums, result, yb, len(xb[0]))
+            self._accumulate(sums, result, yb, len(xb[0]), swb)
             seen += len(xb[0])
             if cbs is not None:
                 cbs.on_test_batch_end(step, self._logs(sums, seen))
@@ -684,6 +744,60 @@ class Trainer(InputChecks):
         results = [np.concatenate([c[k] for c in chunks]) for k in range(len(chunks[0]))]
         return results[0] if len(results) == 1 else results
 
+    # -- one batch at a time, as Keras's *_on_batch ------------------------------------------
+    def train_on_batch(
+        self: Model,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        class_weight: dict[int, float] | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """One training step on (x, y) as a single batch; returns that batch's loss and metrics
+        (``[loss, *metrics]``, the loss alone, or a dict with ``return_dict``), as in Keras.
+
+        A loss that is not finite updates nothing and warns (DivergenceWarning)."""
+        xs, ys = self._prepare(x, y, "train_on_batch")
+        sws = self._check_sample_weights(sample_weight, class_weight, ys)
+        variables = self.trainable_weights
+        assert self.optimizer is not None
+        self.optimizer.check_params([v.value for v in variables])
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = self._step(xs, ys, variables, sample_weights=sws)
+        if not math.isfinite(result.loss):
+            warnings.warn(
+                f"model {self.name!r}: the loss of this batch is {result.loss}; no update was "
+                "applied (the learning rate may be too large, or the inputs unscaled)",
+                DivergenceWarning,
+                stacklevel=2,
+            )
+        self._reset_metrics()
+        n = len(xs[0])
+        sums = [0.0] * len(self._log_names)
+        self._accumulate(sums, result, ys, n, sws)
+        return self._batch_result(list(self._logs(sums, n).values()), return_dict)
+
+    def test_on_batch(
+        self: Model, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
+    ) -> float | list[float] | dict[str, float]:
+        """The loss and metrics of (x, y) as a single batch, without training (as Keras)."""
+        xs, ys = self._prepare(x, y, "test_on_batch")
+        sws = self._check_sample_weights(sample_weight, None, ys)
+        values = self._evaluate_arrays(xs, ys, len(xs[0]), None, sws)
+        return self._batch_result(values, return_dict)
+
+    def predict_on_batch(self: Model, x: Any) -> Any:
+        """The outputs for x computed as a single batch (as Keras)."""
+        xs = self._check_x(x)
+        return self.predict(xs[0] if len(xs) == 1 else xs, batch_size=len(xs[0]))
+
+    def _batch_result(
+        self: Model, values: list[float], return_dict: bool
+    ) -> float | list[float] | dict[str, float]:
+        if return_dict:
+            return dict(zip(self._log_names, values, strict=True))
+        return values if len(values) > 1 else values[0]
+
 
 def _unique(names: list[str]) -> list[str]:
     """Names made unique as Keras makes them: a repeated "auc" becomes "auc_1", "auc_2", …"""
@@ -693,6 +807,42 @@ def _unique(names: list[str]) -> list[str]:
         count = seen.get(name, 0)
         seen[name] = count + 1
         out.append(name if count == 0 else f"{name}_{count}")
+    return out
+
+
+def _validation_schedule(freq: Any) -> Any:
+    """fit's ``validation_freq`` as a test of the epoch number (from 1): every n-th, or listed."""
+    if isinstance(freq, (int, np.integer)) and not isinstance(freq, bool) and freq >= 1:
+        n = int(freq)
+        return lambda epoch: epoch % n == 0
+    if isinstance(freq, (list, tuple, set, range)) and all(
+        isinstance(e, (int, np.integer)) and not isinstance(e, bool) and e >= 1 for e in freq
+    ):
+        epochs = {int(e) for e in freq}
+        return lambda epoch: epoch in epochs
+    raise ValueError(
+        f"validation_freq must be a positive int (validate every n-th epoch) or a list of "
+        f"epoch numbers counted from 1, got {freq!r}"
+    )
+
+
+def _weighted_names(prefixes: list[str], specs: list[list[Any]], used: set[str]) -> list[str]:
+    """The log names of the weighted metrics, as Keras gives them: the metric's name, or
+    ``weighted_<name>`` when an unweighted metric already has it (then ``_1``, ``_2``, …)."""
+    counts: dict[str, int] = {}
+    out = []
+    for prefix, metric_specs in zip(prefixes, specs, strict=True):
+        for spec in metric_specs:
+            name = prefix + metrics_module.name_of(spec)
+            if name in used:
+                name = f"{prefix}weighted_{metrics_module.name_of(spec)}"
+                if name in counts:
+                    counts[name] += 1
+                    name = f"{name}_{counts[name] - 1}"
+                else:
+                    counts[name] = 1
+            used.add(name)
+            out.append(name)
     return out
 
 
