@@ -274,9 +274,13 @@ def test_setting_stop_training_stops_after_that_epoch():
     assert stopper.batches_after_stop == 0
 
 
-def test_stop_training_set_mid_epoch_finishes_that_epoch():
+def test_stop_training_set_mid_epoch_stops_after_that_batch():
+    """As Keras: the rest of the epoch is skipped; the epoch still ends (logs, callbacks)."""
+    batches = []
+
     class StopInBatch(callbacks.Callback):
-        def on_batch_end(self, batch, logs=None):
+        def on_train_batch_end(self, batch, logs=None):
+            batches.append(batch)
             if batch == 0:
                 self.model.stop_training = True
 
@@ -284,6 +288,8 @@ def test_stop_training_set_mid_epoch_finishes_that_epoch():
     model = classifier()
     history = model.fit(x, y, epochs=5, batch_size=10, verbose=0, callbacks=[StopInBatch()])
     assert history.epoch == [0]
+    assert batches == [0]
+    assert model.optimizer.iterations == 1
 
 
 # -- EarlyStopping -----------------------------------------------------------------------------

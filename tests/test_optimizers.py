@@ -99,22 +99,37 @@ def test_state_is_kept_per_parameter():
     assert opt.iterations == 2
 
 
+BASE_DEFAULTS = {
+    "weight_decay": None,
+    "clipnorm": None,
+    "global_clipnorm": None,
+    "clipvalue": None,
+}
+
+
 def test_defaults_match_keras():
     assert optimizers.get("sgd").get_config() == {
+        "name": "sgd",
         "learning_rate": 0.01,
+        **BASE_DEFAULTS,
         "momentum": 0.0,
         "nesterov": False,
     }
     assert optimizers.get("rmsprop").get_config() == {
+        "name": "rmsprop",
         "learning_rate": 0.001,
+        **BASE_DEFAULTS,
         "rho": 0.9,
         "epsilon": 1e-7,
     }
     assert optimizers.get("adam").get_config() == {
+        "name": "adam",
         "learning_rate": 0.001,
+        **BASE_DEFAULTS,
         "beta_1": 0.9,
         "beta_2": 0.999,
         "epsilon": 1e-7,
+        "amsgrad": False,
     }
 
 
@@ -126,5 +141,6 @@ def test_bad_learning_rate(cls, lr):
 
 
 def test_unknown_optimizer_lists_names():
-    with pytest.raises(ValueError, match=r"unknown optimizer 'adagrad'.*adam.*rmsprop.*sgd"):
-        optimizers.get("adagrad")
+    accepted = "adadelta, adagrad, adam, adamax, adamw, nadam, rmsprop, sgd"
+    with pytest.raises(ValueError, match=rf"unknown optimizer 'lion'; accepted names: {accepted}$"):
+        optimizers.get("lion")

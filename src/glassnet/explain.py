@@ -410,17 +410,8 @@ class _Walk:
     def _update(self) -> None:
         ex, result = self.ex, self.result
         optimizer = self.model.optimizer
-        if "alpha" in dir(optimizer) and hasattr(optimizer, "beta_1"):
-            t = optimizer.iterations
-            ex.add(
-                "alpha",
-                "α",
-                f"{optimizer.learning_rate:g}·√(1 − {optimizer.beta_2:g}^{t}) / "
-                f"(1 − {optimizer.beta_1:g}^{t})",
-                np.float64(optimizer.alpha),
-                "update",
-                "Adam's step size, its bias correction folded in",
-            )
+        for key, symbol, formula, value, note in optimizer.explain_scalars():
+            ex.add(key, symbol, formula, np.float64(value), "update", note)
         for i, variable in enumerate(result.variables):
             key = self.key.get(id(variable), variable.path)
             symbol = self.symbol.get(id(variable), variable.path)
@@ -432,12 +423,9 @@ class _Walk:
                     result.grads[i],
                     "update",
                 )
-            for slot, slot_symbol, formula in optimizer.update_formulas(symbol):
-                if slot:
-                    value = optimizer.slots[slot][i]
-                    ex.add(f"{key}_{slot}", slot_symbol, formula, value, "update")
-                else:
-                    ex.add(f"{key}_new", symbol, formula, variable.value, "update")
+            for suffix, row_symbol, formula, value in optimizer.explain_update(symbol, i):
+                shown = variable.value if value is None else value
+                ex.add(f"{key}_{suffix}", row_symbol, formula, shown, "update")
 
 
 def _ident(value: Any) -> int:

@@ -578,7 +578,7 @@ def as_metric_object(metric: Any, name: str) -> Metric:
         mean_absolute_error: MeanAbsoluteError,
     }
     if metric in classes:
-        return classes[metric](name=name)  # type: ignore[no-any-return]
+        return classes[metric](name=name)
     return MeanMetricWrapper(metric, name=name)
 
 

@@ -130,7 +130,7 @@ class TrainingMonitor(Callback):
                 fraction = saturated_fraction(layer.activation, a, self.margin)
                 if fraction is not None:
                     self._sat_sum[i] += fraction
-            if self.dead_units and isinstance(layer.activation, activations.ReLU):
+            if self.dead_units and _can_die(layer.activation):
                 self._alive[i] |= (a > 0).any(axis=0)
         self._last_activations = activations_now
 
@@ -152,7 +152,7 @@ class TrainingMonitor(Callback):
                 layer.activation, (activations.Sigmoid, activations.Tanh)
             ):
                 values[f"saturated/{name}"] = float(self._sat_sum[i] / batches)
-            if self.dead_units and isinstance(layer.activation, activations.ReLU):
+            if self.dead_units and _can_die(layer.activation):
                 values[f"dead/{name}"] = 1.0 - float(self._alive[i].mean())
         if epoch in self.histograms_at and self._batches:
             self.histograms[epoch] = {}
@@ -180,3 +180,11 @@ def monitor_keys(history: dict[str, Any], quantity: str) -> dict[str, list[float
     """The per-layer series of one quantity from a History dict: {layer name: values}."""
     prefix = f"{quantity}/"
     return {k[len(prefix) :]: v for k, v in history.items() if k.startswith(prefix)}
+
+
+def _can_die(activation: activations.Activation) -> bool:
+    """Can a unit with this activation die (output 0, gradient 0, for every input)? ReLU and
+    ReLU6 can; a leaky ReLU (negative slope > 0) cannot."""
+    if isinstance(activation, activations.ReLU):
+        return activation.negative_slope == 0
+    return isinstance(activation, activations.ReLU6)

@@ -477,6 +477,7 @@ def _record(layer: Layer, inputs: Any, training: bool) -> Any:
     tape = recording()
     multi = isinstance(inputs, (list, tuple))
     values = [array_of(x) for x in inputs] if multi else array_of(inputs)
+    out: Any
     if tape is None:
         out = layer.forward(Scratch(), values, training)
     else:

@@ -307,7 +307,9 @@ class Trainer(InputChecks):
         result.grads = grads
         if apply:
             assert self.optimizer is not None
-            self.optimizer.apply([v.value for v in variables], grads)
+            self.optimizer.apply(
+                [v.value for v in variables], grads, names=[v.name for v in variables]
+            )
             for v in variables:
                 if v.constraint is not None:  # as Keras: projected after each update
                     v.value[...] = v.constraint(v.value)
@@ -549,6 +551,8 @@ class Trainer(InputChecks):
                 if cbs.wants_batch_end:
                     running = self._logs(sums, seen)
                     cbs.on_train_batch_end(step, running)
+                    if self.stop_training:
+                        break  # as Keras: a callback stopped training after this batch
             if self.stop_training and history.stop_reason:
                 break  # diverged: no epoch logs from a partial epoch
             logs = self._logs(sums, max(seen, 1))
@@ -810,20 +814,24 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _validation_schedule(freq: Any) -> Any:
+class _validation_schedule:
     """fit's ``validation_freq`` as a test of the epoch number (from 1): every n-th, or listed."""
-    if isinstance(freq, (int, np.integer)) and not isinstance(freq, bool) and freq >= 1:
-        n = int(freq)
-        return lambda epoch: epoch % n == 0
-    if isinstance(freq, (list, tuple, set, range)) and all(
-        isinstance(e, (int, np.integer)) and not isinstance(e, bool) and e >= 1 for e in freq
-    ):
-        epochs = {int(e) for e in freq}
-        return lambda epoch: epoch in epochs
-    raise ValueError(
-        f"validation_freq must be a positive int (validate every n-th epoch) or a list of "
-        f"epoch numbers counted from 1, got {freq!r}"
-    )
+
+    def __init__(self, freq: Any) -> None:
+        if isinstance(freq, (int, np.integer)) and not isinstance(freq, bool) and freq >= 1:
+            self.every, self.epochs = int(freq), frozenset[int]()
+        elif isinstance(freq, (list, tuple, set, range)) and all(
+            isinstance(e, (int, np.integer)) and not isinstance(e, bool) and e >= 1 for e in freq
+        ):
+            self.every, self.epochs = 0, frozenset(int(e) for e in freq)
+        else:
+            raise ValueError(
+                f"validation_freq must be a positive int (validate every n-th epoch) or a list "
+                f"of epoch numbers counted from 1, got {freq!r}"
+            )
+
+    def __call__(self, epoch: int) -> bool:
+        return epoch % self.every == 0 if self.every else epoch in self.epochs
 
 
 def _weighted_names(prefixes: list[str], specs: list[list[Any]], used: set[str]) -> list[str]:
