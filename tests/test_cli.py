@@ -78,7 +78,7 @@ def test_every_command_has_help(command):
         (["train", "--activation", "swish"], "'swish' is not one of 'relu', 'tanh'"),
         (["train", "--optimizer", "adagrad"], "'adagrad' is not one of 'rmsprop', 'adam', 'sgd'"),
         (["run", "activations", "--seeds", "0"], "0 is not in the range x>=1"),
-        (["run", "activations", "--activations", "sigmoid,swish"], "unknown activation 'swish'"),
+        (["run", "activations", "--activations", "sigmoid,swishy"], "unknown activation 'swishy'"),
         (["train", "--layers", "512,abc"], "--layers must be comma-separated integers"),
         (["train", "--data", "nothing.txt"], "data must be one of digits, mnist, fashion_mnist"),
         (["run", "mnist", "--dataset", "cifar"], "'cifar' is not one of 'auto', 'mnist'"),

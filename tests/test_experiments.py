@@ -126,8 +126,8 @@ def test_results_round_trip_through_json_and_csv(tmp_path, activation_study):
 def test_unknown_study_and_bad_options():
     with pytest.raises(ValueError, match="unknown study 'nope'; accepted: activations"):
         experiments.get("nope")
-    with pytest.raises(ValueError, match="unknown activation 'swish'"):
-        activations.run(activations=["sigmoid", "swish"])
+    with pytest.raises(ValueError, match="unknown activation 'swishy'"):
+        activations.run(activations=["sigmoid", "swishy"])
     with pytest.raises(ValueError, match="seeds must be > 0"):
         activations.run(seeds=0)
     with pytest.raises(ValueError, match="learning rates must be positive"):
