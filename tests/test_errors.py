@@ -270,7 +270,9 @@ def test_unknown_loss_lists_accepted_names():
 
 def test_unknown_optimizer_lists_accepted_names():
     model = classifier()
-    with pytest.raises(ValueError, match=r"unknown optimizer 'lion'; accepted names: .*adamw.*rmsp"):
+    with pytest.raises(
+        ValueError, match=r"unknown optimizer 'lion'; accepted names: .*adamw.*rmsp"
+    ):
         model.compile(optimizer="lion", loss="mse")
     with pytest.raises(ValueError, match=r"sgd"):
         optimizers.get("lbfgs")
@@ -428,10 +430,16 @@ def test_fit_and_evaluate_before_compile_name_compile(data):
         model.evaluate(x, onehot)
 
 
-def test_compile_without_loss():
+def test_training_without_any_loss_is_an_error_before_any_update():
+    """compile(loss=None) is allowed (the layers may add losses, as in Keras); training a
+    model that has no loss at all is refused, saying where a loss comes from."""
     model = models.Sequential([layers.Dense(3, input_shape=(4,))])
-    with pytest.raises(ValueError, match=r"compile needs a loss, e\.g\. loss="):
-        model.compile(optimizer="sgd")
+    model.compile(optimizer="sgd")
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"no loss to compute: compile\(loss=\.\.\.\) or"):
+        model.fit(np.ones((4, 4)), np.ones((4, 3)), verbose=0)
+    for a, b in zip(before, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_model_set_weights_wrong_count_lists_expected_shapes():

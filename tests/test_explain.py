@@ -114,3 +114,153 @@ def test_explain_shows_a_corner_of_large_matrices():
     assert "W⁽¹⁾ ← W⁽¹⁾ − 0.001·∂L/∂W⁽¹⁾ / √(v(W⁽¹⁾) + 1e-07)" in text
     with pytest.raises(KeyError, match="no step 'Z9'"):
         steps["Z9"]
+
+
+def _first_delta_lines(loss, units, activation, y, loss_weights=None):
+    gn.set_seed(2)
+    model = models.Sequential(
+        [
+            layers.Dense(3, activation="tanh", input_dim=2),
+            layers.Dense(units, activation=activation),
+        ]
+    )
+    model.compile(optimizers.SGD(0.1), loss, loss_weights=loss_weights)
+    x = np.random.default_rng(1).normal(size=(len(y), 2))
+    steps = model.explain(x, y)
+    return steps, [s.heading for s in steps.steps if s.phase in ("loss", "backward")]
+
+
+Y_BINARY = np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 0.0], [1.0, 0.0]])
+Y_ONEHOT = np.eye(3)[[0, 2, 1, 2]]
+
+
+@pytest.mark.parametrize(
+    ("loss", "units", "activation", "y", "delta", "definition"),
+    [
+        (gn.losses.BinaryCrossentropy(), 2, "sigmoid", Y_BINARY, "(A⁽²⁾ − Y) / n·k", None),
+        (gn.losses.BinaryCrossentropy(), 1, "sigmoid", Y_BINARY[:, :1], "(A⁽²⁾ − Y) / n", None),
+        (
+            gn.losses.BinaryCrossentropy(name="my_bce"),  # the text does not hang on the name
+            2,
+            "sigmoid",
+            Y_BINARY,
+            "(A⁽²⁾ − Y) / n·k",
+            None,
+        ),
+        (
+            gn.losses.BinaryCrossentropy(reduction="sum", label_smoothing=0.2),
+            2,
+            "sigmoid",
+            Y_BINARY,
+            "(A⁽²⁾ − Y′) / k",
+            "Y′ = Y(1 − 0.2) + 0.2/2",
+        ),
+        (
+            gn.losses.BinaryCrossentropy(reduction="sum"),
+            1,
+            "sigmoid",
+            Y_BINARY[:, :1],
+            "A⁽²⁾ − Y",
+            None,
+        ),
+        (
+            gn.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1),
+            2,
+            "linear",
+            Y_BINARY,
+            "(σ(Z⁽²⁾) − Y′) / n·k",
+            "Y′ = Y(1 − 0.1) + 0.1/2",
+        ),
+        (
+            gn.losses.CategoricalCrossentropy(label_smoothing=0.1),
+            3,
+            "softmax",
+            Y_ONEHOT,
+            "(A⁽²⁾ − Y′) / n",
+            "Y′ = Y(1 − 0.1) + 0.1/3",
+        ),
+        (
+            gn.losses.CategoricalCrossentropy(reduction="sum"),
+            3,
+            "softmax",
+            Y_ONEHOT,
+            "A⁽²⁾ − Y",
+            None,
+        ),
+        (
+            gn.losses.CategoricalCrossentropy(from_logits=True),
+            3,
+            "linear",
+            Y_ONEHOT,
+            "(softmax(Z⁽²⁾) − Y) / n",
+            None,
+        ),
+        (
+            gn.losses.CategoricalCrossentropy(from_logits=True),
+            3,
+            "linear",
+            Y_ONEHOT * 0.5,  # targets that do not sum to 1: ∂L/∂Z = softmax(Z)·ΣY − Y
+            "(softmax(Z⁽²⁾)·ΣY − Y) / n",
+            None,
+        ),
+        (
+            gn.losses.SparseCategoricalCrossentropy(),
+            3,
+            "softmax",
+            np.array([0, 2, 1, 2]),
+            "(A⁽²⁾ − onehot(Y)) / n",
+            None,
+        ),
+        (
+            gn.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1),
+            3,
+            "linear",
+            np.array([0, -1, 1, 2]),
+            "M ⊙ (softmax(Z⁽²⁾) − onehot(Y)) / ΣM",
+            "M = [Y ≠ -1]",
+        ),
+        (
+            gn.losses.SparseCategoricalCrossentropy(ignore_class=0, reduction="sum"),
+            3,
+            "softmax",
+            np.array([0, 2, 1, 2]),
+            "M ⊙ (A⁽²⁾ − onehot(Y))",
+            "M = [Y ≠ 0]",
+        ),
+    ],
+)
+def test_the_first_delta_is_written_by_the_loss_for_its_options(
+    float64, loss, units, activation, y, delta, definition
+):
+    steps, headings = _first_delta_lines(loss, units, activation, y)
+    assert f"δ⁽²⁾ = ∂L/∂Z⁽²⁾ = {delta}" in headings
+    assert headings[0] == f"L = {loss.name}(Y, A⁽²⁾)"
+    if definition is None:
+        assert "Y_smoothed" not in steps and "M" not in steps
+    else:
+        assert headings[1] == definition  # defined in the loss phase, before δ uses it
+    if loss.from_logits:  # the output is linear: δ is the loss's ∂L/∂Z, no separate ∂L/∂A
+        assert "dA2" not in steps
+        note = next(s.note for s in steps.steps if s.key == "delta2")
+        assert note == f"{loss.name} from logits: the output layer is linear, A⁽²⁾ = Z⁽²⁾"
+    else:
+        note = next(s.note for s in steps.steps if s.key == "delta2")
+        assert note == f"{loss.name} fused with {activation}"
+
+
+def test_the_first_delta_shows_the_loss_weight(float64):
+    _, headings = _first_delta_lines(
+        gn.losses.CategoricalCrossentropy(reduction="sum"), 3, "softmax", Y_ONEHOT, [0.5]
+    )
+    assert "δ⁽²⁾ = ∂L/∂Z⁽²⁾ = 0.5·(A⁽²⁾ − Y)" in headings
+    _, headings = _first_delta_lines("mse", 2, "sigmoid", Y_BINARY, [2.0])
+    assert "∂L/∂A⁽²⁾ = 2·mean_squared_error′(Y, A⁽²⁾)" in headings
+
+
+def test_a_loss_from_logits_on_a_nonlinear_output_writes_its_gradient_on_the_output(float64):
+    loss = gn.losses.BinaryCrossentropy(from_logits=True)
+    steps, headings = _first_delta_lines(loss, 2, "relu", Y_BINARY)
+    assert "∂L/∂A⁽²⁾ = (σ(A⁽²⁾) − Y) / n·k" in headings
+    assert "δ⁽²⁾ = ∂L/∂Z⁽²⁾ = ∂L/∂A⁽²⁾ ⊙ relu′(Z⁽²⁾)" in headings
+    a = steps["A2"]
+    np.testing.assert_allclose(steps["dA2"], (1 / (1 + np.exp(-a)) - Y_BINARY) / a.size, atol=1e-15)

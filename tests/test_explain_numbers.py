@@ -612,3 +612,208 @@ def test_shared_layer_text_tells_contributions_from_the_total(float64):
     steps = model.explain(x, y)
     backward = [s.symbol for s in steps.steps if s.phase == "backward"]
     assert len(backward) == len(set(backward)), sorted(s for s in backward if backward.count(s) > 1)
+
+
+# -- 6. the first delta follows the loss's options ------------------------------------------------
+_FUSED = {"BinaryCrossentropy": "sigmoid"}  # the others pair with softmax
+_TARGETS = {"BinaryCrossentropy": "binary", "CategoricalCrossentropy": "onehot"}  # else labels
+
+
+def _case(case_id, cls, options, units, activation=None, kind=None, weight=1.0):
+    if activation is None:
+        activation = "linear" if options.get("from_logits") else _FUSED.get(cls, "softmax")
+    return (case_id, cls, options, units, activation, kind or _TARGETS.get(cls, "labels"), weight)
+
+
+def _delta_cases():
+    """(id, loss class, options, units, output activation, kind of targets, loss weight)."""
+    cases = []
+    for logits in (False, True):
+        for reduction in ("sum_over_batch_size", "sum", "mean_with_sample_weight"):
+            common = {"from_logits": logits, "reduction": reduction}
+            tag = f"{'logits' if logits else 'fused'}-{reduction}"
+            for s in (0.0, 0.2):
+                for units in (1, 2):
+                    options = {**common, "label_smoothing": s}
+                    cases.append(
+                        _case(f"bce-{tag}-s{s}-k{units}", "BinaryCrossentropy", options, units)
+                    )
+            for s in (0.0, 0.1):
+                options = {**common, "label_smoothing": s}
+                cases.append(_case(f"cce-{tag}-s{s}", "CategoricalCrossentropy", options, 3))
+            for ignore in (None, -1, 0):
+                options = {**common, "ignore_class": ignore}
+                scce = "SparseCategoricalCrossentropy"
+                cases.append(_case(f"scce-{tag}-ignore{ignore}", scce, options, 3))
+    logits = {"from_logits": True}
+    soft = {"from_logits": True, "label_smoothing": 0.3}
+    return [
+        *cases,
+        _case("bce-named", "BinaryCrossentropy", {"name": "my_bce"}, 2),
+        _case("cce-sum-weighted", "CategoricalCrossentropy", {"reduction": "sum"}, 3, weight=0.5),
+        _case("bce-logits-weighted", "BinaryCrossentropy", logits, 2, weight=2.0),
+        _case("cce-logits-soft", "CategoricalCrossentropy", logits, 3, kind="soft"),
+        _case("cce-logits-soft-smooth", "CategoricalCrossentropy", soft, 3, kind="soft"),
+        _case(
+            "scce-ignore255", "SparseCategoricalCrossentropy", {**logits, "ignore_class": 255}, 3
+        ),
+        _case("bce-logits-relu-output", "BinaryCrossentropy", logits, 2, activation="relu"),
+    ]
+
+
+DELTA_CASES = _delta_cases()
+
+
+def _delta_targets(kind, rng, n, units, ignore_class=None):
+    if kind == "binary":
+        return rng.integers(0, 2, size=(n, units)).astype(float)
+    if kind == "onehot":
+        return np.eye(units)[rng.integers(0, units, n)]
+    if kind == "soft":  # rows summing to 0.3 … 1: ∂L/∂Z = softmax(Z)·ΣY − Y
+        return rng.dirichlet(np.ones(units), n) * rng.uniform(0.3, 1.0, (n, 1))
+    labels = rng.integers(0, units, n)
+    if ignore_class is not None:
+        labels[[1, 4]] = ignore_class
+    return labels
+
+
+def _reference_loss(cls, options, y, z, activation, weight):
+    """L(Z) of the output layer's Z, from Keras's published formulas (float64)."""
+    p = {"linear": lambda v: v, "relu": lambda v: np.maximum(v, 0.0)}.get(activation)
+    a = ACTIVATIONS[activation][0](z) if activation != "softmax" else softmax(z)
+    a = p(z) if p is not None else a
+    logits = options.get("from_logits", False)
+    s = options.get("label_smoothing", 0.0)
+    mask = None
+    if cls == "BinaryCrossentropy":
+        q = sigmoid(a) if logits else a
+        t = y * (1 - s) + s / 2
+        values = -np.mean(t * np.log(q) + (1 - t) * np.log(1 - q), axis=-1)
+    elif cls == "CategoricalCrossentropy":
+        q = softmax(a) if logits else a / a.sum(axis=-1, keepdims=True)
+        t = y * (1 - s) + s / y.shape[-1]
+        values = -np.sum(t * np.log(q), axis=-1)
+    else:
+        q = softmax(a) if logits else a
+        ignore = options.get("ignore_class")
+        mask = np.ones(len(y)) if ignore is None else (y != ignore).astype(float)
+        labels = np.where(mask > 0, y, 0)
+        values = -np.log(q[np.arange(len(y)), labels]) * mask
+    reduction = options.get("reduction", "sum_over_batch_size")
+    if reduction == "sum":
+        return weight * values.sum()
+    counted = len(values) if mask is None else mask.sum()
+    return weight * values.sum() / counted
+
+
+_DELTA_SYM = rf"[AZ]⁽[{_SUP}]+⁾"
+
+
+def _delta_value(formula, env, width):
+    """Evaluate a first-delta formula of explain()'s notation: [w·](g(S)[·ΣT] − T) over n, k,
+    or M ⊙ (…) / ΣM."""
+    weight = 1.0
+    match = re.fullmatch(rf"({NUM})·(.+)", formula)
+    if match:
+        weight, formula = float(match[1]), match[2]
+    masked = formula.startswith("M ⊙ ")
+    formula = formula.removeprefix("M ⊙ ")
+    difference, divisor = formula, ""
+    for pattern in (r"\((.+)\) / (.+)", r"\((.+)\)()"):
+        match = re.fullmatch(pattern, formula)
+        if match:
+            difference, divisor = match.groups()
+            break
+    parts = re.fullmatch(
+        rf"(?:(σ|softmax)\()?({_DELTA_SYM})\)?(·ΣY′?)? − (Y′|Y|onehot\(Y\))", difference
+    )
+    assert parts, f"no rule for the formula {formula!r}"
+    link, symbol, total, target = parts.groups()
+    prediction = env[symbol]
+    if link == "σ":
+        prediction = sigmoid(prediction)
+    elif link == "softmax":
+        prediction = softmax(prediction)
+    if target == "onehot(Y)":
+        labels = env["Y"].astype(int)
+        t = np.eye(width)[np.clip(labels, 0, width - 1)]  # an ignored row is masked below
+    else:
+        t = env[target]
+    if total:
+        prediction = prediction * env[total[2:]].sum(axis=1, keepdims=True)
+    value = prediction - t
+    if masked:
+        value = env["M"] * value
+    sizes = {"n": len(value), "k": width, "ΣM": env.get("M", np.ones(1)).sum()}
+    for factor in divisor.split("·") if divisor else []:
+        value = value / sizes[factor]
+    return weight * value
+
+
+@pytest.mark.parametrize(
+    ("_", "cls", "options", "units", "activation", "kind", "weight"),
+    DELTA_CASES,
+    ids=[c[0] for c in DELTA_CASES],
+)
+def test_first_delta_text_and_numbers_follow_the_loss_options(
+    float64, _, cls, options, units, activation, kind, weight
+):
+    gn.set_seed(9)
+    model = models.Sequential(
+        [
+            layers.Dense(4, activation="tanh", input_dim=3),
+            layers.Dense(units, activation=activation),
+        ]
+    )
+    loss = getattr(gn.losses, cls)(**options)
+    model.compile(optimizers.SGD(0.1), loss, loss_weights=[weight] if weight != 1.0 else None)
+    rng = np.random.default_rng(31)
+    x = rng.normal(size=(6, 3))
+    y = _delta_targets(kind, rng, 6, units, options.get("ignore_class"))
+    steps = model.explain(x, y)
+    by_key = {s.key: s for s in steps.steps}
+    first = by_key["delta2"]
+    seed = by_key.get("dA2")
+    assert first.heading in str(steps)
+
+    # (a) the text evaluated on the values it names gives the value it shows
+    env = {"Y": y, "Z⁽²⁾": steps["Z2"], "A⁽²⁾": steps["A2"]}
+    if "Y_smoothed" in steps:
+        env["Y′"] = steps["Y_smoothed"]
+        assert "Y′" in first.formula + (seed.formula if seed else "")
+    if "M" in steps:
+        env["M"] = steps["M"]
+        np.testing.assert_array_equal(steps["M"][:, 0], y != options["ignore_class"])
+    if options.get("from_logits") and activation == "linear":
+        assert seed is None  # the output is Z: δ is the loss's ∂L/∂Z itself
+        assert first.note.endswith("from logits: the output layer is linear, A⁽²⁾ = Z⁽²⁾")
+    if seed is not None and options.get("from_logits"):  # ∂L/∂A⁽²⁾ of a non-linear output
+        np.testing.assert_allclose(
+            seed.value, _delta_value(seed.formula, env, units), rtol=0, atol=ATOL
+        )
+        assert first.formula == "∂L/∂A⁽²⁾ ⊙ relu′(Z⁽²⁾)"
+    else:
+        expected = _delta_value(first.formula, env, units)
+        np.testing.assert_allclose(first.value, expected, rtol=0, atol=ATOL, err_msg=first.heading)
+
+    # (b) the value is ∂L/∂Z⁽²⁾ of Keras's published loss (central differences)
+    z = steps["Z2"]
+    numeric = np.zeros_like(z)
+    h = 1e-6
+    for i, j in np.ndindex(*z.shape):
+        up, down = z.copy(), z.copy()
+        up[i, j] += h
+        down[i, j] -= h
+        numeric[i, j] = (
+            _reference_loss(cls, options, y, up, activation, weight)
+            - _reference_loss(cls, options, y, down, activation, weight)
+        ) / (2 * h)
+    np.testing.assert_allclose(first.value, numeric, rtol=1e-6, atol=1e-9)
+    assert steps["loss"] == pytest.approx(
+        _reference_loss(cls, options, y, z, activation, 1.0), rel=1e-12
+    )
+
+    # (c) the update explained is the one fit makes
+    full_batch_step(model, x, y)
+    for key, w in zip(["W1", "b1", "W2", "b2"], model.get_weights(), strict=True):
+        np.testing.assert_array_equal(w, steps[f"{key}_new"], err_msg=key)

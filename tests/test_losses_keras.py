@@ -603,6 +603,93 @@ def test_reduction_none_cannot_train_and_says_why(float64):
         model.fit(x, y, epochs=1, verbose=0)
 
 
+# (id, ignore_class, output activation, from_logits, reduction, how the targets are weighted)
+IGNORED = [
+    ("minus1_logits", -1, "linear", True, "sum_over_batch_size", None),
+    ("minus1_softmax", -1, "softmax", False, "sum_over_batch_size", None),
+    ("minus1_class_weight", -1, "linear", True, "sum_over_batch_size", "class_weight"),
+    ("minus1_sum_weighted", -1, "softmax", False, "sum", "sample_weight"),
+    ("255_mean_with_sample_weight", 255, "linear", True, "mean_with_sample_weight", None),
+    ("0_inside_logits", 0, "linear", True, "sum_over_batch_size", None),
+    ("0_inside_class_weight", 0, "softmax", False, "sum_over_batch_size", "class_weight"),
+]
+
+
+@pytest.mark.parametrize(
+    ("_", "ignore_class", "activation", "from_logits", "reduction", "weights"),
+    IGNORED,
+    ids=[t[0] for t in IGNORED],
+)
+def test_training_with_an_ignored_label_matches_keras(
+    float64, keras_float64, _, ignore_class, activation, from_logits, reduction, weights
+):
+    """Labels equal to ignore_class train as in Keras, whether outside the classes (-1, 255) or
+    one of them (0). As Keras, accuracy still counts those samples: a label outside the classes
+    is never predicted, so it is a miss."""
+    keras = keras_float64
+    rng = np.random.default_rng(23)
+    x = rng.normal(size=(40, 4))
+    y = rng.integers(0, 3, 40)
+    y[[1, 6, 8, 15, 17, 30, 33, 37]] = ignore_class
+    y[32:40] = ignore_class  # a validation batch whose labels are all ignored: loss 0
+    options = {"from_logits": from_logits, "ignore_class": ignore_class, "reduction": reduction}
+    k_model, g_model = _pair(keras, ("SparseCategoricalCrossentropy", options), 3, activation)
+    k_model.compile(k_model.optimizer, k_model.loss, metrics=["accuracy"])
+    g_model.compile(g_model.optimizer, g_model.loss, metrics=["accuracy"])
+    args = {"epochs": 3, "batch_size": 8, "shuffle": False, "verbose": 0}
+    args |= {"validation_split": 0.2}
+    if weights == "sample_weight":
+        args["sample_weight"] = rng.uniform(0.1, 2.0, 40)
+    elif weights == "class_weight":
+        args["class_weight"] = {0: 0.5, 1: 2.0, 2: 1.5}
+    k_hist = k_model.fit(x, y, **args).history
+    g_hist = g_model.fit(x, y, **args).history
+    for k_w, g_w in zip(k_model.get_weights(), g_model.get_weights(), strict=True):
+        np.testing.assert_allclose(g_w, k_w, rtol=0, atol=1e-12)
+    assert set(g_hist) == set(k_hist) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    for key in k_hist:
+        assert np.isfinite(g_hist[key]).all()
+        np.testing.assert_allclose(g_hist[key], k_hist[key], rtol=1e-12, err_msg=key)
+    assert g_hist["val_loss"] == [0.0, 0.0, 0.0]
+    # accuracy counts the ignored samples: recomputed here from the trained model
+    g_acc = g_model.evaluate(x[:32], y[:32], verbose=0, return_dict=True)["accuracy"]
+    predicted = g_model.predict(x[:32], verbose=0).argmax(axis=-1)
+    assert g_acc == np.mean(predicted == y[:32])
+
+
+@pytest.mark.parametrize(
+    ("ignore_class", "labels", "message"),
+    [
+        (-1, [0, 1, -2, 2], r"labels >= 0, got -2"),
+        (-1, [0, 1, 3, 2], r"holds label 3.*\[0, 2\] \(or -1, the loss's ignore_class\)"),
+        (255, [0, 1, 254, 255], r"holds label 254.*\(or 255, the loss's ignore_class\)"),
+        (7, [0, 1, -1, 2], r"labels >= 0, got -1"),
+        (None, [0, 1, -1, 2], r"labels >= 0, got -1"),
+        (None, [0, 1, 3, 2], r"holds label 3.*lie in \[0, 2\]$"),
+    ],
+)
+def test_only_the_ignored_label_may_lie_outside_the_classes(ignore_class, labels, message):
+    model = models.Sequential([layers.Dense(3, input_shape=(4,))])
+    loss = losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=ignore_class)
+    model.compile(optimizer="sgd", loss=loss)
+    with pytest.raises(ValueError, match=message):
+        model.fit(np.ones((4, 4)), np.array(labels), epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("labels", [[0, 1, -1, 2], [[0], [1], [-1], [2]], [0.0, 1.0, -1.0, 2.0]])
+def test_ignored_labels_are_accepted_in_every_label_layout(labels):
+    model = models.Sequential([layers.Dense(3, input_shape=(4,))])
+    loss = losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1)
+    model.compile(optimizer="sgd", loss=loss)
+    x = np.random.default_rng(0).normal(size=(4, 4)).astype(np.float32)
+    z = model.predict(x, verbose=0).astype(np.float64)
+    counted = [0, 1, 3]
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    expected = -np.mean(log_p[counted, [0, 1, 2]])  # the mean over the 3 counted samples
+    history = model.fit(x, np.array(labels), epochs=1, batch_size=4, verbose=0).history
+    assert history["loss"][0] == pytest.approx(expected, rel=1e-6)
+
+
 # -- names, configs, saving ---------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("name", "cls"),
@@ -637,6 +724,18 @@ def test_instance_names_are_keras_names():
     assert losses.MeanAbsoluteError().name == "mean_absolute_error"
     assert losses.KLDivergence().name == "kl_divergence"
     assert losses.Huber(name="robust").name == "robust"
+
+
+def test_accepted_names_is_text_a_message_can_embed():
+    text = losses.accepted_names()
+    assert isinstance(text, str) and "\n" not in text
+    for piece in ("mean_squared_error (mse)", "binary_crossentropy (bce)", "huber", "hinge"):
+        assert piece in text
+    names = [item.split(" (")[0] for item in text.split(", ")]
+    assert len(names) >= 15 and names == sorted(names)  # the 15 built-ins, and any registered
+    for name in names:  # every name it lists works in compile(loss=...)
+        assert isinstance(losses.get(name), losses.Loss)
+    assert "mse" not in names  # an alias shows beside its name, not as a name of its own
 
 
 def test_unknown_name_lists_the_accepted_names():

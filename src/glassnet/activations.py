@@ -14,6 +14,7 @@ array([0., 2.])
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,22 @@ class Activation:
     name = "activation"
     formula = ""  # g(z), as text
     derivative_formula = ""  # g′(z), as text
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Each ``__call__`` also takes Python lists and numbers, as Keras's functions do."""
+        super().__init_subclass__(**kwargs)
+        call = cls.__dict__.get("__call__")
+        if call is not None:
+
+            @functools.wraps(call)
+            def call_on_arrays(self: Activation, z: Any, *args: Any, **settings: Any) -> Any:
+                if isinstance(z, (list, tuple, int, float)):
+                    from glassnet import config
+
+                    z = np.asarray(z, dtype=config.floatx())
+                return call(self, z, *args, **settings)
+
+            cls.__call__ = call_on_arrays  # type: ignore[method-assign]
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -543,12 +560,28 @@ class FunctionActivation(Activation):
         return self.function(z)
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
-        if self.derivative_function is None:
-            raise NotImplementedError(
-                f"activation {self.name!r} has no derivative: pass derivative= to "
-                "FunctionActivation or subclass glassnet.activations.Activation"
+        return self.backward(np.ones_like(z), z, a)
+
+    def backward(self, grad: np.ndarray, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        """dZ = dA ⊙ g′(Z): from ``derivative=`` when given, else by backpropagation through
+        the function itself (built of glassnet.ops or operators), recorded on a tape."""
+        if self.derivative_function is not None:
+            return grad * self.derivative_function(z)
+        from glassnet.tape import Tape, Tensor, Variable
+
+        z_var = Variable(np.array(z), "z")
+        with Tape() as tape:
+            out = self.function(z_var)  # type: ignore[arg-type]
+        if not isinstance(out, Tensor):
+            raise TypeError(
+                f"activation {self.name!r} has no derivative: build it of glassnet.ops (or "
+                "operators such as x * x), or pass derivative= to FunctionActivation"
             )
-        return self.derivative_function(z)
+        tape.backward([(out, grad)])
+        return z_var.grad if z_var.grad is not None else np.zeros_like(z)
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
 
 
 _registry: Registry[Activation] = Registry("activation", Activation)
@@ -595,14 +628,25 @@ def get(identifier: str | Activation | Callable[..., Any] | None) -> Activation:
 
 
 def serialize(activation: Activation) -> str | dict[str, Any]:
-    """Its name (``"relu"``, as Keras writes it), or name and config when it has settings."""
+    """Its name (``"relu"``, as Keras writes it), or name and config when it has settings.
+    A function of your own is written by its registered name (or its ``__name__``)."""
+    if isinstance(activation, FunctionActivation) and activation.derivative_function is None:
+        from glassnet.serialization import get_registered_name
+
+        return get_registered_name(activation.function)
     data = _registry.serialize(activation)
     return data["name"] if not data["config"] else data
 
 
 def deserialize(config: str | dict[str, Any]) -> Activation:
-    """An activation from a name or from ``{"name": …, "config": …}``."""
+    """An activation from a name or from ``{"name": …, "config": …}``; a function of your own
+    by its registered name (or given in ``custom_objects`` when loading)."""
     if isinstance(config, str):
+        from glassnet.serialization import get_registered_object
+
+        function = get_registered_object(config)
+        if function is not None and callable(function) and not isinstance(function, type):
+            return FunctionActivation(function)
         return _registry.get(config)
     return _registry.deserialize(config)
 

@@ -203,3 +203,10 @@ def deserialize(config: str | dict[str, Any]) -> Constraint:
     if isinstance(config, str):
         return _registry.get(config)
     return _registry.deserialize(config)
+
+
+# Keras's lower-case aliases of the classes: ``constraints.max_norm(3)``
+max_norm = MaxNorm
+min_max_norm = MinMaxNorm
+non_neg = NonNeg
+unit_norm = UnitNorm

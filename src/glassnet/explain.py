@@ -265,13 +265,22 @@ class _Walk:
         for i, (loss, value) in enumerate(
             zip(model.output_losses, result.output_losses, strict=True)
         ):
+            if loss is None:  # an output without a loss (its model's loss comes from add_loss)
+                continue
             out = result.tape.nodes and self._output_symbol(i)
             key = "loss" if len(names) == 1 else f"loss_{names[i]}"
             symbol = "L" if len(names) == 1 else f"L({names[i]})"
             ex.add(key, symbol, f"{loss.name}(Y, {out})", np.float64(value), "loss")
+            suffix = "" if len(names) == 1 else f"_{names[i]}"
+            for term_key, term, definition, term_value, note in loss.target_terms(
+                result.targets[i]
+            ):
+                ex.add(term_key + suffix, term, definition, term_value, "loss", note)
         if len(names) > 1:
             terms = " + ".join(
-                f"{w:g}·L({n})" for w, n in zip(model.loss_weights, names, strict=True)
+                f"{w:g}·L({n})"
+                for w, n, loss in zip(model.loss_weights, names, model.output_losses, strict=True)
+                if loss is not None
             )
             ex.add("loss", "L", terms, np.float64(result.loss), "loss", "weighted by loss_weights")
 
@@ -295,9 +304,8 @@ class _Walk:
             uses = self.uses.get(id(node), 0)
             if uses > 1:
                 ex.add(f"dA{k}", f"∂L/∂{a_sym}", f"Σ over its {uses} uses", grad, "backward")
-            elif uses == 0:
-                loss = self._loss_for(node)
-                ex.add(f"dA{k}", f"∂L/∂{a_sym}", f"{loss}′(Y, {a_sym})", grad, "backward")
+            elif uses == 0 and self._logits_delta(node) is None:
+                ex.add(f"dA{k}", f"∂L/∂{a_sym}", self._seed_formula(node, a_sym), grad, "backward")
         if not any(node.needs):
             return
         if isinstance(op, Dense):
@@ -329,19 +337,29 @@ class _Walk:
         w_sym = self.symbol[id(weights[0])]
         in_value = node.inputs[0]
         in_sym = self._name(in_value)
+        logits = self._logits_delta(node)
         if fused is not None:
             loss = self._loss_for(node)
-            loss_obj = self._loss_object(node)
-            divisor = "n·k" if loss == "binary_crossentropy" and node.a.shape[1] > 1 else "n"
-            weight = self._loss_weight(node)
-            scale = "" if weight == 1.0 else f"{weight:g}·"
+            formula = self._delta_text(node, f"A{_sup(k)}")
+            if formula is None:  # a loss of one's own with a fused gradient but no text for it
+                formula = f"{loss}′(Y, A{_sup(k)}) through {op.activation.name}"
             ex.add(
                 f"delta{k}",
                 f"δ{_sup(k)} = ∂L/∂Z{_sup(k)}",
-                f"{scale}(A{_sup(k)} − Y) / {divisor}",
+                formula,
                 node.delta,
                 "backward",
-                f"{loss} fused with {op.activation.name}" if loss_obj is not None else "",
+                f"{loss} fused with {op.activation.name}",
+            )
+        elif logits is not None:
+            ex.add(
+                f"delta{k}",
+                f"δ{_sup(k)} = ∂L/∂Z{_sup(k)}",
+                logits,
+                node.delta,
+                "backward",
+                f"{self._loss_for(node)} from logits: the output layer is linear, "
+                f"A{_sup(k)} = Z{_sup(k)}",
             )
         else:
             ex.add(
@@ -391,17 +409,60 @@ class _Walk:
         loss = self._loss_object(node)
         return loss.name if loss is not None else "loss"
 
-    def _loss_object(self, node: Node) -> Any:
+    def _output_index(self, node: Node) -> int | None:
         for i, value in enumerate(self.result.outputs):
             if node.value is value:
-                return self.model.output_losses[i]
+                return i
         return None
 
+    def _loss_object(self, node: Node) -> Any:
+        i = self._output_index(node)
+        return None if i is None else self.model.output_losses[i]
+
     def _loss_weight(self, node: Node) -> float:
-        for i, value in enumerate(self.result.outputs):
-            if node.value is value:
-                return float(self.model.loss_weights[i])
-        return 1.0
+        i = self._output_index(node)
+        return 1.0 if i is None else float(self.model.loss_weights[i])
+
+    def _scaled(self, node: Node, formula: str) -> str:
+        """The formula times the output's loss weight w, as w·(…)."""
+        weight = self._loss_weight(node)
+        if weight == 1.0:
+            return formula
+        return f"{weight:g}·({formula})" if _top_level_minus(formula) else f"{weight:g}·{formula}"
+
+    def _delta_text(self, node: Node, output: str) -> str | None:
+        """∂L/∂Z written by the output's loss for its options (see Loss.delta_formula)."""
+        i = self._output_index(node)
+        if i is None:
+            return None
+        loss = self.model.output_losses[i]
+        if loss is None:
+            return None
+        out = self.result.outputs[i]
+        width = int(out.shape[-1]) if out.ndim > 1 else 1
+        formula = loss.delta_formula(self.result.targets[i], output, width)
+        return None if formula is None else self._scaled(node, formula)
+
+    def _logits_delta(self, node: Node) -> str | None:
+        """δ of a linear output Dense layer whose loss takes logits: the loss's ∂L/∂Z text."""
+        loss = self._loss_object(node)
+        if (
+            loss is None
+            or not loss.from_logits
+            or not isinstance(node.op, Dense)
+            or node.op.activation.name != "linear"
+        ):
+            return None
+        return self._delta_text(node, f"Z{_sup(self.number[id(node)])}")
+
+    def _seed_formula(self, node: Node, a_sym: str) -> str:
+        """∂L/∂A of an output: the loss's own text from logits, else L′(Y, A)."""
+        loss = self._loss_object(node)
+        if loss is not None and loss.from_logits:
+            formula = self._delta_text(node, a_sym)
+            if formula is not None:
+                return formula
+        return self._scaled(node, f"{self._loss_for(node)}′(Y, {a_sym})")
 
     @staticmethod
     def _describe(op: Any) -> str:
@@ -431,6 +492,16 @@ class _Walk:
 def _ident(value: Any) -> int:
     """What names a value: the node that made it (a recorded tensor), else the object itself."""
     return id(value.node) if isinstance(value, Tensor) and value.node is not None else id(value)
+
+
+def _top_level_minus(formula: str) -> bool:
+    """Does the formula subtract outside every parenthesis ("A − Y", not "(A − Y) / n")?"""
+    depth = 0
+    for i, char in enumerate(formula):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and formula.startswith(" − ", i):
+            return True
+    return False
 
 
 def _sub(i: int) -> str:

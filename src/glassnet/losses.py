@@ -48,6 +48,7 @@ REDUCTIONS: tuple[str | None, ...] = (
 )
 _BY_COUNT = ("sum_over_batch_size", "mean", "mean_with_sample_weight")  # L = Σ Lᵢ / n unweighted
 _LOG2 = math.log(2.0)
+_FLOATS = frozenset(np.dtype(t) for t in ("float16", "float32", "float64"))
 
 
 def _floor_log(p: np.ndarray) -> np.ndarray:
@@ -298,6 +299,18 @@ class Loss:
             and type(activation) is self.fused_activation
         )
 
+    # -- what explain() shows -------------------------------------------------------------------
+    def delta_formula(self, y_true: np.ndarray, output: str, width: int) -> str | None:
+        """δ = ∂L/∂Z of the output layer, unweighted, in explain()'s notation: ``"(A − Y) / n"``
+        through the fused activation (``output`` is A), ``"(σ(Z) − Y) / n·k"`` from the logits
+        (``output`` is Z); None for a loss with neither form (its ∂L/∂A goes through g′(Z))."""
+        return None
+
+    def target_terms(self, y_true: np.ndarray) -> list[tuple[str, str, str, np.ndarray, str]]:
+        """The symbols ``delta_formula`` uses besides Y, A and Z, defined from Y: (key, symbol,
+        definition, value, note), e.g. ("Y_smoothed", "Y′", "Y(1 − 0.2) + 0.2/2", Y′, …)."""
+        return []
+
     def get_config(self) -> dict[str, Any]:
         """The constructor's arguments, as Keras's: name, reduction and the loss's options."""
         return {"name": self.name, "reduction": self.reduction}
@@ -327,10 +340,11 @@ class _HandWritten(Loss):
         if (  # what the trainer passes: nothing to convert
             type(y_pred) is np.ndarray
             and type(y_true) is np.ndarray
+            and y_pred.dtype in _FLOATS
             and y_pred.ndim > 1
-            and y_pred.dtype.kind == "f"
             and (
-                self.sparse_targets or (y_true.shape, y_true.dtype) == (y_pred.shape, y_pred.dtype)
+                self.sparse_targets
+                or (y_true.dtype is y_pred.dtype and y_true.shape == y_pred.shape)
             )
         ):
             return y_true, y_pred
@@ -345,6 +359,10 @@ class _HandWritten(Loss):
         """Which samples count (None: all of them)."""
         return None
 
+    def _masked(self) -> bool:
+        """Can ``_mask`` leave samples out (a loss with an ignored label)?"""
+        return False
+
     def _gradient(
         self, y_true: np.ndarray, y_pred: np.ndarray, c: float | np.ndarray
     ) -> np.ndarray:
@@ -356,15 +374,19 @@ class _HandWritten(Loss):
 
     def _plain(self, y_true: np.ndarray, sample_weight: Any) -> bool:
         """No weights and no mask, and a batch mean: L = Σᵢ Lᵢ / n (the common case, kept fast)."""
-        return sample_weight is None and self.reduction in _BY_COUNT and self._mask(y_true) is None
+        return sample_weight is None and self.reduction in _BY_COUNT and not self._masked()
+
+    def _mean(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        """L = Σᵢ Lᵢ / n, unweighted and unmasked (a loss may sum its terms more directly)."""
+        values = self.per_sample(y_true, y_pred)
+        return float(values.sum()) / values.size
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         """The reduced loss: a float, or the per-sample array for reduction "none"."""
         y_true, y_pred = self._inputs(y_true, y_pred)
-        values = self.per_sample(y_true, y_pred)
         if self._plain(y_true, sample_weight):
-            return float(values.sum()) / values.size
-        return self.reduce(values, sample_weight, self._mask(y_true))
+            return self._mean(y_true, y_pred)
+        return self.reduce(self.per_sample(y_true, y_pred), sample_weight, self._mask(y_true))
 
     def gradient(
         self, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: Any = None
@@ -376,8 +398,24 @@ class _HandWritten(Loss):
         return self._gradient(y_true, y_pred, _row(c))
 
 
+class _ElementWise(_HandWritten):
+    """A loss that is a mean over the features of one term per element, Lᵢ = 1/k Σⱼ ℓᵢⱼ:
+    ``_elements`` gives ℓ, and the batch mean is Σᵢⱼ ℓᵢⱼ / (n·k) in one sum."""
+
+    def _elements(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        """ℓᵢⱼ, the loss of each element."""
+        raise NotImplementedError
+
+    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return _mean_last(self._elements(y_true, y_pred))
+
+    def _mean(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        terms = self._elements(y_true, y_pred)
+        return float(terms.sum()) / terms.size
+
+
 # -- regression -------------------------------------------------------------------------------
-class MeanSquaredError(_HandWritten):
+class MeanSquaredError(_ElementWise):
     """Lᵢ = 1/k Σⱼ (aᵢⱼ − yᵢⱼ)², ∂Lᵢ/∂A = 2(A − Y)/k."""
 
     name = "mean_squared_error"
@@ -387,15 +425,19 @@ class MeanSquaredError(_HandWritten):
     ) -> None:
         super().__init__(reduction, name)
 
-    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    def _elements(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         diff = y_pred - y_true
-        return _mean_last(diff * diff)
+        return diff * diff
+
+    def _mean(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        diff = (y_pred - y_true).ravel()
+        return float(np.dot(diff, diff)) / diff.size  # Σ(A − Y)² as one dot product
 
     def _gradient(self, y_true: np.ndarray, y_pred: np.ndarray, c: Any) -> np.ndarray:
         return (y_pred - y_true) * (c * (2.0 / y_pred.shape[-1]))
 
 
-class MeanAbsoluteError(_HandWritten):
+class MeanAbsoluteError(_ElementWise):
     """Lᵢ = 1/k Σⱼ |aᵢⱼ − yᵢⱼ|, ∂Lᵢ/∂A = sign(A − Y)/k (0 where A = Y)."""
 
     name = "mean_absolute_error"
@@ -405,14 +447,14 @@ class MeanAbsoluteError(_HandWritten):
     ) -> None:
         super().__init__(reduction, name)
 
-    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return _mean_last(np.abs(y_true - y_pred))
+    def _elements(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return np.abs(y_true - y_pred)
 
     def _gradient(self, y_true: np.ndarray, y_pred: np.ndarray, c: Any) -> np.ndarray:
         return np.sign(y_pred - y_true) * (c * (1.0 / y_pred.shape[-1]))
 
 
-class MeanAbsolutePercentageError(_HandWritten):
+class MeanAbsolutePercentageError(_ElementWise):
     """Lᵢ = 100/k Σⱼ |(yᵢⱼ − aᵢⱼ) / max(|yᵢⱼ|, ε)|, ∂Lᵢ/∂A = 100·sign(A − Y) / (k·max(|Y|, ε)).
 
     ε is ``config.epsilon()`` (1e-7), as Keras's ``backend.epsilon()``.
@@ -427,16 +469,16 @@ class MeanAbsolutePercentageError(_HandWritten):
     ) -> None:
         super().__init__(reduction, name)
 
-    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    def _elements(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         scale = np.maximum(np.abs(y_true), config.epsilon())
-        return 100.0 * _mean_last(np.abs((y_true - y_pred) / scale))
+        return 100.0 * np.abs((y_true - y_pred) / scale)
 
     def _gradient(self, y_true: np.ndarray, y_pred: np.ndarray, c: Any) -> np.ndarray:
         scale = np.maximum(np.abs(y_true), config.epsilon())
         return np.sign(y_pred - y_true) / scale * (c * (100.0 / y_pred.shape[-1]))
 
 
-class MeanSquaredLogarithmicError(_HandWritten):
+class MeanSquaredLogarithmicError(_ElementWise):
     """Lᵢ = 1/k Σⱼ (log(max(aᵢⱼ, ε) + 1) − log(max(yᵢⱼ, ε) + 1))²,
     ∂Lᵢ/∂A = 2(log(max(A, ε) + 1) − log(max(Y, ε) + 1)) / (k·(A + 1)) where A > ε, else 0.
     """
@@ -455,8 +497,8 @@ class MeanSquaredLogarithmicError(_HandWritten):
         eps = config.epsilon()
         return np.log(np.maximum(y_pred, eps) + 1.0) - np.log(np.maximum(y_true, eps) + 1.0)
 
-    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return _mean_last(np.square(self._log_ratio(y_true, y_pred)))
+    def _elements(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return np.square(self._log_ratio(y_true, y_pred))
 
     def _gradient(self, y_true: np.ndarray, y_pred: np.ndarray, c: Any) -> np.ndarray:
         eps = config.epsilon()
@@ -465,7 +507,7 @@ class MeanSquaredLogarithmicError(_HandWritten):
         return d * (c * (2.0 / y_pred.shape[-1]))
 
 
-class Huber(_HandWritten):
+class Huber(_ElementWise):
     """With e = A − Y: Lᵢ = 1/k Σⱼ h(eᵢⱼ), h(e) = ½e² where |e| ≤ δ, δ|e| − ½δ² beyond;
     ∂Lᵢ/∂A = clip(e, −δ, δ)/k.
 
@@ -484,12 +526,11 @@ class Huber(_HandWritten):
         super().__init__(reduction, name)
         self.delta = check_number("Huber delta", delta, 0.0, None, low_open=True)
 
-    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    def _elements(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         error = y_pred - y_true
         abs_error = np.abs(error)
         delta = self.delta
-        h = np.where(abs_error <= delta, 0.5 * error * error, delta * abs_error - 0.5 * delta**2)
-        return _mean_last(h)
+        return np.where(abs_error <= delta, 0.5 * error * error, delta * abs_error - 0.5 * delta**2)
 
     def _gradient(self, y_true: np.ndarray, y_pred: np.ndarray, c: Any) -> np.ndarray:
         return np.clip(y_pred - y_true, -self.delta, self.delta) * (c * (1.0 / y_pred.shape[-1]))
@@ -498,7 +539,7 @@ class Huber(_HandWritten):
         return {**super().get_config(), "delta": self.delta}
 
 
-class LogCosh(_HandWritten):
+class LogCosh(_ElementWise):
     """With x = A − Y: Lᵢ = 1/k Σⱼ log cosh(xᵢⱼ), computed as x + softplus(−2x) − log 2 (never
     overflows); ∂Lᵢ/∂A = tanh(x)/k."""
 
@@ -509,9 +550,9 @@ class LogCosh(_HandWritten):
     ) -> None:
         super().__init__(reduction, name)
 
-    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    def _elements(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         x = y_pred - y_true
-        return _mean_last(x + _softplus(-2.0 * x) - _LOG2)
+        return x + _softplus(-2.0 * x) - _LOG2
 
     def _gradient(self, y_true: np.ndarray, y_pred: np.ndarray, c: Any) -> np.ndarray:
         return np.tanh(y_pred - y_true) * (c * (1.0 / y_pred.shape[-1]))
@@ -525,7 +566,7 @@ def _hinge_labels(y_true: np.ndarray) -> np.ndarray:
     return y_true
 
 
-class Hinge(_HandWritten):
+class Hinge(_ElementWise):
     """Lᵢ = 1/k Σⱼ max(1 − yᵢⱼ·aᵢⱼ, 0), ∂Lᵢ/∂A = −Y·[1 − Y·A > 0]/k.
 
     Labels are −1 or 1; when all the labels of a batch are 0 or 1 they become −1 and 1.
@@ -536,15 +577,15 @@ class Hinge(_HandWritten):
     def __init__(self, reduction: str | None = "sum_over_batch_size", name: str = "hinge") -> None:
         super().__init__(reduction, name)
 
-    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return _mean_last(np.maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0))
+    def _elements(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return np.maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0)
 
     def _gradient(self, y_true: np.ndarray, y_pred: np.ndarray, c: Any) -> np.ndarray:
         y = _hinge_labels(y_true)
         return -y * (1.0 - y * y_pred > 0) * (c * (1.0 / y_pred.shape[-1]))
 
 
-class SquaredHinge(_HandWritten):
+class SquaredHinge(_ElementWise):
     """Lᵢ = 1/k Σⱼ max(1 − yᵢⱼ·aᵢⱼ, 0)², ∂Lᵢ/∂A = −2Y·max(1 − Y·A, 0)/k.
 
     Labels are −1 or 1; when all the labels of a batch are 0 or 1 they become −1 and 1.
@@ -557,8 +598,8 @@ class SquaredHinge(_HandWritten):
     ) -> None:
         super().__init__(reduction, name)
 
-    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return _mean_last(np.square(np.maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0)))
+    def _elements(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return np.square(np.maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0))
 
     def _gradient(self, y_true: np.ndarray, y_pred: np.ndarray, c: Any) -> np.ndarray:
         y = _hinge_labels(y_true)
@@ -615,7 +656,7 @@ class KLDivergence(_HandWritten):
         return -y / a * inside * c
 
 
-class Poisson(_HandWritten):
+class Poisson(_ElementWise):
     """Lᵢ = 1/k Σⱼ (aᵢⱼ − yᵢⱼ·log(aᵢⱼ + ε)), ∂Lᵢ/∂A = (1 − Y/(A + ε))/k."""
 
     name = "poisson"
@@ -625,8 +666,8 @@ class Poisson(_HandWritten):
     ) -> None:
         super().__init__(reduction, name)
 
-    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        return _mean_last(y_pred - y_true * np.log(y_pred + config.epsilon()))
+    def _elements(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return y_pred - y_true * np.log(y_pred + config.epsilon())
 
     def _gradient(self, y_true: np.ndarray, y_pred: np.ndarray, c: Any) -> np.ndarray:
         d = 1.0 - y_true / (y_pred + config.epsilon())
@@ -686,12 +727,39 @@ class _CrossEntropy(_HandWritten):
             self.per_sample_from_logits(y_true, z), sample_weight, self._mask(y_true)
         )
 
+    # the pieces of δ's text: g as written, the targets' symbol, per-feature divisor, mask
+    _link = "softmax"
+
+    def _target_symbol(self) -> str:
+        return "Y"
+
+    def _per_feature(self, width: int) -> list[str]:
+        return []
+
+    def _logit_factor(self, y_true: np.ndarray) -> str:
+        return ""
+
+    def delta_formula(self, y_true: np.ndarray, output: str, width: int) -> str | None:
+        """(A − Y) / n fused with the output activation, g(Z) − Y from the logits; with the
+        reduction's count n (none for "sum"), a 1/k over the features, the smoothed targets
+        Y′ and the mask M of counted samples where the options call for them."""
+        if self.from_logits:
+            output = f"{self._link}({output}){self._logit_factor(y_true)}"
+        difference = f"{output} − {self._target_symbol()}"
+        count = ["ΣM" if self._masked() else "n"] if self.reduction in _BY_COUNT else []
+        divisor = "·".join(count + self._per_feature(width))
+        if self._masked():
+            text = f"M ⊙ ({difference})"
+        else:
+            text = f"({difference})" if divisor else difference
+        return f"{text} / {divisor}" if divisor else text
+
 
 def _check_smoothing(owner: str, label_smoothing: Any) -> float:
     return check_number(f"{owner} label_smoothing", label_smoothing, 0.0, 1.0)
 
 
-class BinaryCrossentropy(_CrossEntropy):
+class BinaryCrossentropy(_CrossEntropy, _ElementWise):
     """Lᵢ = −1/k Σⱼ [yᵢⱼ log aᵢⱼ + (1 − yᵢⱼ) log(1 − aᵢⱼ)], ∂Lᵢ/∂A = (A − Y)/(A(1 − A))/k.
 
     From the logits (``from_logits=True``, or fused with a sigmoid output):
@@ -726,16 +794,30 @@ class BinaryCrossentropy(_CrossEntropy):
         s = self.label_smoothing
         return y_true * (1.0 - s) + 0.5 * s if s else y_true  # Y ← Y(1 − s) + s/2
 
+    _link = "σ"
+
+    def _per_feature(self, width: int) -> list[str]:
+        return ["k"] if width > 1 else []
+
+    def _target_symbol(self) -> str:
+        return "Y′" if self.label_smoothing else "Y"
+
+    def target_terms(self, y_true: np.ndarray) -> list[tuple[str, str, str, np.ndarray, str]]:
+        s = self.label_smoothing
+        if not s:
+            return []
+        definition = f"Y(1 − {s:.15g}) + {s:.15g}/2"
+        return [("Y_smoothed", "Y′", definition, self._targets(y_true), "label smoothing")]
+
     @staticmethod
     def _logit_terms(y: np.ndarray, z: np.ndarray) -> np.ndarray:
         return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
 
-    def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        if self.from_logits:
-            return self.per_sample_from_logits(y_true, y_pred)
+    def _elements(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         y = self._targets(y_true)
-        terms = y * _floor_log(y_pred) + (1 - y) * _floor_log(1 - y_pred)
-        return -_mean_last(terms)
+        if self.from_logits:
+            return self._logit_terms(y, y_pred)
+        return (y - 1) * _floor_log(1 - y_pred) - y * _floor_log(y_pred)
 
     def per_sample_from_logits(self, y_true: np.ndarray, z: np.ndarray) -> np.ndarray:
         return _mean_last(self._logit_terms(self._targets(y_true), z))
@@ -810,22 +892,47 @@ class CategoricalCrossentropy(_CrossEntropy):
         s = self.label_smoothing
         return y_true * (1.0 - s) + s / y_true.shape[-1] if s else y_true  # Y(1 − s) + s/k
 
+    def _logit_factor(self, y_true: np.ndarray) -> str:
+        """·ΣY when the (smoothed) targets of a row do not sum to 1, as ∂L/∂Z then says."""
+        total = self._targets(y_true).sum(axis=-1)
+        ones = np.allclose(total, 1.0, rtol=0, atol=64 * np.finfo(total.dtype).eps)
+        return "" if ones else f"·Σ{self._target_symbol()}"
+
+    def _target_symbol(self) -> str:
+        return "Y′" if self.label_smoothing else "Y"
+
+    def target_terms(self, y_true: np.ndarray) -> list[tuple[str, str, str, np.ndarray, str]]:
+        s = self.label_smoothing
+        if not s:
+            return []
+        definition = f"Y(1 − {s:.15g}) + {s:.15g}/{y_true.shape[-1]}"
+        return [("Y_smoothed", "Y′", definition, self._targets(y_true), "label smoothing")]
+
+    @staticmethod
+    def _log_p(y_pred: np.ndarray, from_logits: bool) -> np.ndarray:
+        """log P: of A renormalised to rows that sum to 1 (as Keras), or log softmax(Z)."""
+        if from_logits:
+            return y_pred - _logsumexp(y_pred)
+        return _floor_log(y_pred / y_pred.sum(axis=-1, keepdims=True))
+
     def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-        if self.from_logits:
-            return self.per_sample_from_logits(y_true, y_pred)
-        y = self._targets(y_true)
-        return -np.sum(y * _floor_log(y_pred / y_pred.sum(axis=-1, keepdims=True)), axis=-1)
+        return -np.sum(self._targets(y_true) * self._log_p(y_pred, self.from_logits), axis=-1)
 
     def per_sample_from_logits(self, y_true: np.ndarray, z: np.ndarray) -> np.ndarray:
-        return np.sum(self._targets(y_true) * (_logsumexp(z) - z), axis=-1)
+        return -np.sum(self._targets(y_true) * self._log_p(z, True), axis=-1)
+
+    def _mean(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        log_p = self._log_p(y_pred, self.from_logits)  # L = −Σᵢⱼ yᵢⱼ·log pᵢⱼ / n, one dot
+        return -float(np.vdot(self._targets(y_true), log_p)) / (log_p.size // log_p.shape[-1])
 
     def _gradient(self, y_true: np.ndarray, y_pred: np.ndarray, c: Any) -> np.ndarray:
         y = self._targets(y_true)
         total = y.sum(axis=-1, keepdims=True)
         if self.from_logits:
             return (activations.softmax(y_pred) * total - y) * c  # ∂L/∂Z = softmax(Z)·ΣY − Y
-        tiny = np.finfo(y_pred.dtype).tiny
-        return (total / y_pred.sum(axis=-1, keepdims=True) - y / np.maximum(y_pred, tiny)) * c
+        grad = y / np.maximum(y_pred, np.finfo(y_pred.dtype).tiny)
+        np.subtract(total / y_pred.sum(axis=-1, keepdims=True), grad, out=grad)  # ΣY/ΣA − Y/A
+        return grad * c
 
     def value_from_logits(
         self, y_true: np.ndarray, z: np.ndarray, sample_weight: Any = None
@@ -859,6 +966,8 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
     From the logits (``from_logits=True``, or fused with softmax): Lᵢ = logsumexp(Zᵢ) − zᵢ,yᵢ
     and ∂Lᵢ/∂Z = softmax(Z) − onehot(y). Samples labelled ``ignore_class`` count for nothing:
     their loss and gradient are 0 and, as Keras, the batch means divide by the other samples.
+    That label may lie outside the classes (-1, or 255 in a segmentation map). As in Keras, the
+    metrics still count those samples: accuracy scores a label outside the classes as a miss.
 
     Args:
         from_logits: the model's output is the logit Z rather than softmax(Z).
@@ -898,6 +1007,20 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
 
     def _mask(self, y_true: np.ndarray) -> np.ndarray | None:
         return None if self.ignore_class is None else y_true != self.ignore_class
+
+    def _target_symbol(self) -> str:
+        return "onehot(Y)"
+
+    def _masked(self) -> bool:
+        return self.ignore_class is not None
+
+    def target_terms(self, y_true: np.ndarray) -> list[tuple[str, str, str, np.ndarray, str]]:
+        mask = self._mask(y_true)
+        if mask is None:
+            return []
+        note = "1: the sample counts; 0: its label is ignore_class"
+        counted = mask.reshape(len(mask), -1).astype(np.float64)
+        return [("M", "M", f"[Y ≠ {self.ignore_class}]", counted, note)]
 
     def _labels(self, y_true: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Integer labels (ignored ones read as class 0) and the mask of the counted samples."""

@@ -539,6 +539,91 @@ class F1Score(Metric):
 
 
 # -- names ----------------------------------------------------------------------------------------
+class _LossMetric(MeanMetricWrapper):
+    """The mean over samples of a loss's per-sample values (the loss as a metric, as Keras)."""
+
+    loss_function: Callable[..., Any] = staticmethod(lambda y_true, y_pred: y_pred)
+    default_name = "loss"
+
+    def __init__(self, name: str | None = None, dtype: Any = None, **options: Any) -> None:
+        super().__init__(type(self).loss_function, name or self.default_name, dtype, **options)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), **self.fn_kwargs}
+
+
+def _loss_metric(class_name: str, function_name: str, name: str, doc: str) -> type[_LossMetric]:
+    function = getattr(losses, function_name)
+    return type(
+        class_name,
+        (_LossMetric,),
+        {
+            "__doc__": doc,
+            "loss_function": staticmethod(function),
+            "default_name": name,
+            "__module__": __name__,
+        },
+    )
+
+
+MeanAbsolutePercentageError = _loss_metric(
+    "MeanAbsolutePercentageError",
+    "mean_absolute_percentage_error",
+    "mean_absolute_percentage_error",
+    "mean(100·|y − ŷ| / max(|y|, ε)).",
+)
+MeanSquaredLogarithmicError = _loss_metric(
+    "MeanSquaredLogarithmicError",
+    "mean_squared_logarithmic_error",
+    "mean_squared_logarithmic_error",
+    "mean((log(1 + ŷ) − log(1 + y))²).",
+)
+LogCoshError = _loss_metric("LogCoshError", "log_cosh", "logcosh", "mean(log cosh(ŷ − y)).")
+Hinge = _loss_metric("Hinge", "hinge", "hinge", "mean(max(1 − y·ŷ, 0)), labels ±1.")
+SquaredHinge = _loss_metric(
+    "SquaredHinge", "squared_hinge", "squared_hinge", "mean(max(1 − y·ŷ, 0)²), labels ±1."
+)
+CategoricalHinge = _loss_metric(
+    "CategoricalHinge",
+    "categorical_hinge",
+    "categorical_hinge",
+    "mean(max(max_{j≠c} ŷⱼ − ŷ_c + 1, 0)), one-hot labels.",
+)
+KLDivergence = _loss_metric(
+    "KLDivergence", "kl_divergence", "kl_divergence", "mean(Σ y·log(y / ŷ)), clipped to [ε, 1]."
+)
+Poisson = _loss_metric("Poisson", "poisson", "poisson", "mean(ŷ − y·log(ŷ + ε)).")
+BinaryCrossentropy = _loss_metric(
+    "BinaryCrossentropy",
+    "binary_crossentropy",
+    "binary_crossentropy",
+    "The binary cross-entropy as a metric (``from_logits``, ``label_smoothing`` as the loss).",
+)
+CategoricalCrossentropy = _loss_metric(
+    "CategoricalCrossentropy",
+    "categorical_crossentropy",
+    "categorical_crossentropy",
+    "The categorical cross-entropy as a metric (``from_logits``, ``label_smoothing``).",
+)
+SparseCategoricalCrossentropy = _loss_metric(
+    "SparseCategoricalCrossentropy",
+    "sparse_categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "The cross-entropy with integer labels as a metric (``from_logits``).",
+)
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """mean(Σⱼ ŷⱼ·âⱼ) with x̂ = x / ‖x‖: 1 when prediction and target point the same way."""
+
+    def __init__(self, name: str = "cosine_similarity", dtype: Any = None, axis: int = -1):
+        super().__init__(lambda t, p: -losses.cosine_similarity(t, p, axis=axis), name, dtype)
+        self.axis = axis
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis}
+
+
 _METRICS: dict[str, MetricFunction] = {
     "binary_accuracy": binary_accuracy,
     "categorical_accuracy": categorical_accuracy,
@@ -550,6 +635,23 @@ _METRICS: dict[str, MetricFunction] = {
 }
 
 _CLASSES: dict[str, type[Metric]] = {
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+    "mape": MeanAbsolutePercentageError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError,
+    "log_cosh": LogCoshError,
+    "logcosh": LogCoshError,
+    "hinge": Hinge,
+    "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge,
+    "kl_divergence": KLDivergence,
+    "kld": KLDivergence,
+    "poisson": Poisson,
+    "cosine_similarity": CosineSimilarity,
+    "binary_crossentropy": BinaryCrossentropy,
+    "bce": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "precision": Precision,
     "recall": Recall,
     "auc": AUC,
@@ -605,6 +707,18 @@ METRIC_CLASSES: dict[str, type[Metric]] = {
         Recall,
         AUC,
         F1Score,
+        MeanAbsolutePercentageError,
+        MeanSquaredLogarithmicError,
+        LogCoshError,
+        Hinge,
+        SquaredHinge,
+        CategoricalHinge,
+        KLDivergence,
+        Poisson,
+        CosineSimilarity,
+        BinaryCrossentropy,
+        CategoricalCrossentropy,
+        SparseCategoricalCrossentropy,
     )
 }
 
@@ -668,3 +782,18 @@ def name_of(identifier: Any) -> str:
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return _snake(identifier.__name__)
     return getattr(identifier, "__name__", "metric")
+
+
+# the per-sample loss functions, under the names Keras's metrics module gives them
+binary_crossentropy = losses.binary_crossentropy
+categorical_crossentropy = losses.categorical_crossentropy
+sparse_categorical_crossentropy = losses.sparse_categorical_crossentropy
+categorical_hinge = losses.categorical_hinge
+hinge = losses.hinge
+squared_hinge = losses.squared_hinge
+huber = losses.huber
+kl_divergence = losses.kl_divergence
+log_cosh = losses.log_cosh
+mean_absolute_percentage_error = losses.mean_absolute_percentage_error
+mean_squared_logarithmic_error = losses.mean_squared_logarithmic_error
+poisson = losses.poisson

@@ -552,6 +552,44 @@ class Concatenate(Op):
         return tuple(p if need else None for p, need in zip(parts, needs, strict=True))
 
 
+class Cast(Op):
+    """The values in another floating dtype; the gradient is cast back."""
+
+    name, formula, grad_formulas = "cast", "cast({0})", ("∂out",)
+
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = np.dtype(dtype)
+
+    def forward(self, ctx: Any, a: Any) -> np.ndarray:
+        ctx.input_dtype = np.asarray(a).dtype
+        return np.asarray(a).astype(self.dtype)
+
+    def backward(self, ctx: Any, grad: np.ndarray, needs: tuple[bool, ...]) -> Grads:
+        return (grad.astype(ctx.input_dtype, copy=False),)
+
+
+class Extreme(Op):
+    """max (or min) over axes; the gradient goes to the places that hold it, shared equally
+    between ties."""
+
+    def __init__(self, name: str, axis: Any, keepdims: bool) -> None:
+        self.name, self.axis, self.keepdims = name, axis, keepdims
+        self.reduce = np.max if name == "max" else np.min
+        self.formula = f"{name}({{0}})"
+        self.grad_formulas = (f"∂out at the {name}",)
+
+    def forward(self, ctx: Any, a: Any) -> np.ndarray:
+        out = self.reduce(a, axis=self.axis, keepdims=True)
+        ctx.mask = np.asarray(a) == out
+        return out if self.keepdims else np.squeeze(out, axis=self.axis)
+
+    def backward(self, ctx: Any, grad: np.ndarray, needs: tuple[bool, ...]) -> Grads:
+        axes = _axes(self.axis, ctx.mask.ndim)
+        g = grad if self.keepdims else np.expand_dims(grad, axes)
+        share = ctx.mask / ctx.mask.sum(axis=axes, keepdims=True)
+        return ((g * share).astype(grad.dtype, copy=False),)
+
+
 # -- no gradient: comparisons and indices (values only), and rounding (an error in training) ---
 class _Elementwise(Op):
     def __init__(self, name: str, function: Any, constant: bool) -> None:
@@ -784,3 +822,95 @@ def sign(a: Any) -> Any:
 def floor(a: Any) -> Any:
     """Round down (no backward rule: an error on a recorded tensor)."""
     return apply(_Elementwise("floor", np.floor, constant=False), a)
+
+
+def max(a: Any, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Any:
+    """The largest value over the given axes (all by default)."""
+    return apply(Extreme("max", axis, keepdims), a)
+
+
+def min(a: Any, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Any:
+    """The smallest value over the given axes (all by default)."""
+    return apply(Extreme("min", axis, keepdims), a)
+
+
+def cast(a: Any, dtype: Any) -> Any:
+    """The values in ``dtype``: differentiable between floating dtypes, a constant otherwise."""
+    target = np.dtype(dtype)
+    if target.kind != "f":
+        return np.asarray(array_of(a)).astype(target)
+    return apply(Cast(target), a)
+
+
+# -- constants: new arrays, shapes ------------------------------------------------------------
+def _floatx(dtype: Any) -> Any:
+    from glassnet import config
+
+    return dtype or config.floatx()
+
+
+def zeros(shape: Any, dtype: Any = None) -> np.ndarray:
+    """An array of zeros (floatx by default)."""
+    return np.zeros(shape, dtype=_floatx(dtype))
+
+
+def ones(shape: Any, dtype: Any = None) -> np.ndarray:
+    """An array of ones (floatx by default)."""
+    return np.ones(shape, dtype=_floatx(dtype))
+
+
+def full(shape: Any, fill_value: float, dtype: Any = None) -> np.ndarray:
+    """An array filled with one value (floatx by default)."""
+    return np.full(shape, fill_value, dtype=_floatx(dtype))
+
+
+def zeros_like(a: Any, dtype: Any = None) -> np.ndarray:
+    """Zeros of a's shape (and dtype)."""
+    return np.zeros_like(array_of(a), dtype=dtype)
+
+
+def ones_like(a: Any, dtype: Any = None) -> np.ndarray:
+    """Ones of a's shape (and dtype)."""
+    return np.ones_like(array_of(a), dtype=dtype)
+
+
+def full_like(a: Any, fill_value: float, dtype: Any = None) -> np.ndarray:
+    """One value in a's shape (and dtype)."""
+    return np.full_like(array_of(a), fill_value, dtype=dtype)
+
+
+def eye(n: int, m: int | None = None, k: int = 0, dtype: Any = None) -> np.ndarray:
+    """The identity matrix (ones on diagonal k)."""
+    return np.eye(n, m, k, dtype=_floatx(dtype))
+
+
+def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None) -> Any:
+    """Evenly spaced values in [start, stop)."""
+    return np.arange(start, stop, step, dtype=dtype)
+
+
+def convert_to_tensor(a: Any, dtype: Any = None) -> Any:
+    """An array of a's values (a recorded tensor or a variable is returned as is)."""
+    if isinstance(a, (Tensor, Variable)) and dtype is None:
+        return a
+    return np.asarray(array_of(a), dtype=dtype)
+
+
+def shape(a: Any) -> tuple[int, ...]:
+    """The shape, as a tuple of ints."""
+    return tuple(np.shape(array_of(a)))
+
+
+def ndim(a: Any) -> int:
+    """The number of axes."""
+    return int(np.ndim(array_of(a)))
+
+
+def size(a: Any) -> int:
+    """The number of values."""
+    return int(np.size(array_of(a)))
+
+
+def dtype(a: Any) -> str:
+    """The dtype's name, e.g. "float32"."""
+    return str(np.asarray(array_of(a)).dtype)

@@ -218,3 +218,10 @@ def deserialize(config: str | dict[str, Any]) -> Regularizer:
     if isinstance(config, str):
         return _registry.get(config)
     return _registry.deserialize(config)
+
+
+# Keras's lower-case aliases of the classes: ``regularizers.l2(1e-4)``
+l1 = L1
+l2 = L2
+l1_l2 = L1L2
+orthogonal_regularizer = OrthogonalRegularizer

@@ -18,7 +18,17 @@ import numpy as np
 
 from glassnet import config, layers, losses, optimizers
 from glassnet.models import Functional, Model, Sequential
-from glassnet.serialization import deserialize_object, register_serializable, serialize_object
+from glassnet.serialization import (
+    CustomObjectScope,
+    custom_object_scope,
+    deserialize_object,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+    register_serializable,
+    serialize_object,
+)
 
 MODEL_CLASSES: dict[str, type] = {"Sequential": Sequential, "Functional": Functional}
 
@@ -73,7 +83,7 @@ def save_model(model: Model, filepath: str | Path) -> None:
     }
     arrays: dict[str, np.ndarray] = {f"weights/{i}": w for i, w in enumerate(model.get_weights())}
     if model.compiled:
-        assert model.optimizer is not None and model.loss is not None
+        assert model.optimizer is not None
         iterations, slots = model.optimizer.get_state()
         header["compile"] = {
             "optimizer": optimizers.serialize(model.optimizer),
@@ -159,9 +169,14 @@ def model_to_json(model: Model) -> str:
     )
 
 
-def model_from_json(text: str) -> Model:
+def model_from_json(text: str, custom_objects: dict[str, Any] | None = None) -> Model:
     """A new model (fresh weights) from ``to_json``'s string; classes of your own must be
-    registered."""
+    registered or given in ``custom_objects``."""
+    with custom_object_scope(custom_objects):
+        return _model_from_json(text)
+
+
+def _model_from_json(text: str) -> Model:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -188,7 +203,7 @@ def _serialize_loss(spec: Any) -> Any:
         return {k: _serialize_loss(v) for k, v in spec.items()}
     if isinstance(spec, (list, tuple)):
         return [_serialize_loss(v) for v in spec]
-    return losses.serialize(losses.get(spec))
+    return None if spec is None else losses.serialize(losses.get(spec))
 
 
 def _deserialize_loss(spec: Any) -> Any:
@@ -196,7 +211,7 @@ def _deserialize_loss(spec: Any) -> Any:
         return {k: _deserialize_loss(v) for k, v in spec.items()}
     if isinstance(spec, list):
         return [_deserialize_loss(v) for v in spec]
-    return losses.deserialize(spec)
+    return None if spec is None else losses.deserialize(spec)
 
 
 def _string_metrics(spec: Any) -> Any:
@@ -217,9 +232,23 @@ def _string_metrics(spec: Any) -> Any:
     return spec
 
 
-def load_model(filepath: str | Path) -> Model:
-    """Read a model written by ``save_model``; a missing, truncated or foreign file is an error."""
-    path = Path(filepath)
+def load_model(
+    filepath: str | Path,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Model:
+    """Read a model written by ``save_model``; a missing, truncated or foreign file is an error.
+
+    ``custom_objects`` ({name: class}) names classes of your own that are not registered;
+    ``compile=False`` leaves the model uncompiled. Loading never runs code from the file, so
+    ``safe_mode`` (Keras's guard against unpickling lambdas) is always on.
+    """
+    with custom_object_scope(custom_objects):
+        return _load_model(Path(filepath), compile)
+
+
+def _load_model(path: Path, compile: bool) -> Model:
     if not path.exists():
         raise FileNotFoundError(f"no model file at {str(path)!r}")
     if path.is_dir():
@@ -242,7 +271,7 @@ def load_model(filepath: str | Path) -> Model:
                     f"reads version {VERSION}"
                 )
             contents = {name: archive[name] for name in archive.files if name != _HEADER}
-        return _rebuild(header, contents, path)
+        return _rebuild(header, contents, path, compile)
     except (FileNotFoundError, IsADirectoryError):
         raise
     except (
@@ -264,7 +293,9 @@ def load_model(filepath: str | Path) -> Model:
         ) from None
 
 
-def _rebuild(header: dict[str, Any], contents: dict[str, np.ndarray], path: Path) -> Model:
+def _rebuild(
+    header: dict[str, Any], contents: dict[str, np.ndarray], path: Path, compile: bool = True
+) -> Model:
     with config.floatx_scope(header["floatx"]):
         model = deserialize_object(header["model"], MODEL_CLASSES, "model")
         if not isinstance(model, Model):
@@ -286,7 +317,7 @@ def _rebuild(header: dict[str, Any], contents: dict[str, np.ndarray], path: Path
             layer.rng = np.random.default_rng()
             layer.rng.bit_generator.state = states[layer.name]
     compiled = header.get("compile")
-    if compiled:
+    if compiled and compile:
         model.compile(
             optimizer=optimizers.deserialize(compiled["optimizer"]),
             loss=_deserialize_loss(compiled["loss"]),
@@ -303,12 +334,77 @@ def _rebuild(header: dict[str, Any], contents: dict[str, np.ndarray], path: Path
     return model
 
 
+def _known_classes() -> dict[str, type]:
+    """Every glassnet class a config can name: layers, models, losses, metrics, optimizers,
+    schedules, initializers, regularizers, constraints, activations."""
+    from glassnet import activations, constraints, initializers, metrics, regularizers
+    from glassnet.optimizers import schedules
+
+    modules = [activations, constraints, initializers, regularizers, schedules, optimizers]
+    modules += [metrics, losses, layers]  # later modules win a shared name (a loss's metric)
+    table: dict[str, type] = {}
+    for module in modules:
+        for name, value in vars(module).items():
+            if isinstance(value, type) and name[0].isupper() and hasattr(value, "get_config"):
+                table[name] = value
+    table.update(MODEL_CLASSES)
+    return table
+
+
+def serialize_keras_object(obj: Any) -> Any:
+    """An object as plain data, in Keras's shape: ``{"module", "class_name", "config",
+    "registered_name"}`` (a string, number or None is returned as is)."""
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [serialize_keras_object(item) for item in obj]
+    cls = type(obj)
+    registered = get_registered_name(cls)
+    return {
+        "module": cls.__module__,
+        "class_name": cls.__name__,
+        "config": obj.get_config(),
+        "registered_name": registered,
+    }
+
+
+def deserialize_keras_object(
+    config: Any, custom_objects: dict[str, Any] | None = None, **kwargs: Any
+) -> Any:
+    """The object ``serialize_keras_object`` described: a glassnet class, or one of your own
+    (registered, or given in ``custom_objects``). Strings and numbers are returned as is."""
+    if isinstance(config, list):
+        return [deserialize_keras_object(item, custom_objects) for item in config]
+    if not isinstance(config, dict) or "class_name" not in config:
+        return config
+    with custom_object_scope(custom_objects):
+        names = [str(config.get("registered_name") or ""), str(config["class_name"])]
+        cls = next((c for c in map(get_registered_object, names) if c is not None), None)
+        cls = cls or _known_classes().get(str(config["class_name"]))
+        if cls is None:
+            raise ValueError(
+                f"cannot deserialize class {config['class_name']!r}: it is not a glassnet "
+                "class, and not registered or given in custom_objects"
+            )
+        cfg = config.get("config", {})
+        from_config = getattr(cls, "from_config", None)
+        return from_config(cfg) if from_config is not None else cls(**cfg)
+
+
 __all__ = [
+    "CustomObjectScope",
+    "custom_object_scope",
+    "deserialize_keras_object",
+    "get_custom_objects",
+    "get_registered_name",
+    "get_registered_object",
     "load_model",
     "load_weights",
     "model_from_json",
     "model_to_json",
+    "register_keras_serializable",
     "register_serializable",
     "save_model",
     "save_weights",
+    "serialize_keras_object",
 ]

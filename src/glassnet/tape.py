@@ -238,6 +238,17 @@ class Variable(_Operand):
             )
         self.value[...] = array
 
+    def __float__(self) -> float:
+        return float(self.value)
+
+    def assign_add(self, value: Any) -> None:
+        """value ← value + delta, in place (as ``keras.Variable.assign_add``)."""
+        self.assign(self.value + np.asarray(array_of(value)))
+
+    def assign_sub(self, value: Any) -> None:
+        """value ← value − delta, in place (as ``keras.Variable.assign_sub``)."""
+        self.assign(self.value - np.asarray(array_of(value)))
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if recording() is not None:
             raise _not_recorded("a conversion to a NumPy array (np.asarray, np.array)")

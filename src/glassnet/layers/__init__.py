@@ -94,6 +94,26 @@ def concatenate(inputs: list[Any], axis: int = -1, **kwargs: Any) -> Any:
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
+def subtract(inputs: list[Any], **kwargs: Any) -> Any:
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs: list[Any], **kwargs: Any) -> Any:
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs: list[Any], **kwargs: Any) -> Any:
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs: list[Any], **kwargs: Any) -> Any:
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs: list[Any], **kwargs: Any) -> Any:
+    return Minimum(**kwargs)(inputs)
+
+
 __all__ = [
     "ELU",
     "Activation",
@@ -122,7 +142,12 @@ __all__ = [
     "Softmax",
     "Subtract",
     "add",
+    "average",
     "concatenate",
     "deserialize",
+    "maximum",
+    "minimum",
+    "multiply",
     "serialize",
+    "subtract",
 ]

@@ -411,9 +411,16 @@ class Layer:
     def count_params(self) -> int:
         return int(sum(w.value.size for w in self.weights))
 
+    @property
+    def dtype(self) -> str:
+        """The float type of the weights (floatx before any weight exists)."""
+        for w in self.weights:
+            return str(w.value.dtype)
+        return config.floatx()
+
     # -- configuration ----------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
-        cfg: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
+        cfg: dict[str, Any] = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self.declared_input_shape is not None:
             cfg["input_shape"] = list(self.declared_input_shape)
         if self.activity_regularizer is not None:

@@ -16,18 +16,23 @@ from glassnet.models.summary import summary_text
 from glassnet.models.trainer import DivergenceWarning, StepResult
 
 
-def load_model(filepath: str | Path) -> Any:
+def load_model(
+    filepath: str | Path,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Any:
     """Load a model saved with ``model.save``: same architecture, weights, optimizer state."""
     from glassnet.saving import load_model as _load
 
-    return _load(filepath)
+    return _load(filepath, custom_objects, compile, safe_mode)
 
 
-def model_from_json(text: str) -> Any:
+def model_from_json(text: str, custom_objects: dict[str, Any] | None = None) -> Any:
     """A model (with new weights) from the JSON of ``model.to_json()``."""
     from glassnet.saving import model_from_json as _from_json
 
-    return _from_json(text)
+    return _from_json(text, custom_objects)
 
 
 def clone_model(model: Model, clone_function: Any = None) -> Any:

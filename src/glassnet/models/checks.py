@@ -86,7 +86,10 @@ class InputChecks:
         table = np.ones(classes)
         for key, value in class_weight.items():
             table[int(key)] = float(value)
-        return table[labels]  # a class not in the dict weighs 1, as in Keras
+        # a class not in the dict weighs 1, as in Keras; so does a label outside the classes
+        # (the loss's ignore_class, which the loss then leaves out)
+        inside = (labels >= 0) & (labels < classes)
+        return np.where(inside, table[np.where(inside, labels, 0)], 1.0)
 
     def _input_list(self: Model, x: Any) -> list[Any]:
         if isinstance(x, dict):
@@ -175,9 +178,12 @@ class InputChecks:
 
     def _check_y(self: Model, y: Any, n_samples: int, what: str = "y") -> list[np.ndarray]:
         """The targets, one array per output, checked against each output and its loss."""
-        if y is None:
-            raise ValueError(f"{what} is required: pass the targets for every sample")
         names = self.output_names
+        if y is None:
+            if all(loss is None for loss in self.output_losses) and not any(self.metric_specs):
+                # the loss comes from add_loss alone: no targets, as Keras's fit(x)
+                return [np.empty((n_samples, 0), dtype=self.dtype) for _ in names]
+            raise ValueError(f"{what} is required: pass the targets for every sample")
         if isinstance(y, dict):
             missing = [n for n in names if n not in y]
             if missing:
@@ -213,21 +219,25 @@ class InputChecks:
         self: Model,
         y: Any,
         n_samples: int,
-        loss: losses.Loss,
+        loss: losses.Loss | None,
         out_shape: tuple[int, ...],
         out_name: str,
         what: str,
     ) -> np.ndarray:
         width = out_shape[-1]
         out = self._output_layer_name(out_name)
-        if loss.sparse_targets:
-            labels = as_labels(y, what)
+        if loss is None:  # no loss for this output: its targets only feed its metrics
+            arr = as_float_array(y, what, self.dtype)
+            arr = arr.reshape(-1, 1) if arr.ndim == 1 and width == 1 else arr
+        elif loss.sparse_targets:
+            labels, counted = _labels_and_counted(y, what, getattr(loss, "ignore_class", None))
             if labels.size == 0:
                 raise ValueError(f"{what} is empty; expected one label per sample")
-            if labels.max() >= width:
+            top = labels.max(initial=-1, where=counted)
+            if top >= width:
                 raise ValueError(
-                    f"{what} holds label {int(labels.max())}, but the output layer {out!r} "
-                    f"has {width} units: labels must lie in [0, {width - 1}]"
+                    f"{what} holds label {int(top)}, but the output layer {out!r} "
+                    f"has {width} units: labels must lie in [0, {width - 1}]" + _ignored_text(loss)
                 )
             arr = labels
         else:
@@ -263,6 +273,27 @@ class InputChecks:
             layers = self.layers
             return layers[-1].name if layers else out_name
         return out_name
+
+
+def _labels_and_counted(y: Any, what: str, ignore_class: int | None) -> tuple[np.ndarray, Any]:
+    """Integer labels, and which of them count: all (True) or those that are not the loss's
+    ``ignore_class``. Only that label may lie outside [0, width − 1] (Keras reads it as 'no
+    class', e.g. -1 or 255 in a segmentation map)."""
+    raw = np.asarray(y)
+    if ignore_class is None or raw.dtype.kind not in "iuf":
+        return as_labels(y, what), True
+    ignored = raw == ignore_class
+    if not ignored.any():
+        return as_labels(raw, what), True
+    labels = as_labels(np.where(ignored, 0, raw), what)  # the others checked as usual
+    ignored = ignored.reshape(labels.shape)
+    labels[ignored] = ignore_class
+    return labels, ~ignored
+
+
+def _ignored_text(loss: losses.Loss) -> str:
+    ignore_class = getattr(loss, "ignore_class", None)
+    return "" if ignore_class is None else f" (or {ignore_class}, the loss's ignore_class)"
 
 
 def _one_batch_in_a_list(value: Any, min_ndim: int = 1) -> bool:

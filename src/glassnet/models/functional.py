@@ -168,7 +168,7 @@ class Functional(Model):
             )
         return {
             "name": self.name,
-            "layers": [serialize(layer) for layer in self._graph_layers],
+            "layers": [{**serialize(layer), "name": layer.name} for layer in self._graph_layers],
             "calls": calls,
             "inputs": [tensor_ids[id(t)] for t in self.inputs],
             "outputs": [tensor_ids[id(t)] for t in self.outputs],
@@ -177,14 +177,19 @@ class Functional(Model):
         }
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Functional:
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+    ) -> Functional:
         """Rebuild the graph: create the layers, then replay the calls in their order."""
         from glassnet.layers import deserialize
+        from glassnet.serialization import custom_object_scope
 
         by_name = {}
-        for cfg in config["layers"]:
-            layer = deserialize(cfg)
-            by_name[layer.name] = layer
+        with custom_object_scope(custom_objects):
+            for cfg in config["layers"]:
+                layer = deserialize(cfg)
+                # the name the graph uses (a config of your own may not carry it), as Keras
+                by_name[str(cfg.get("name", layer.name))] = layer
         tensors: list[Any] = []
         for call in config["calls"]:
             layer = by_name[call["layer"]]

@@ -80,13 +80,6 @@ class Model(Trainer, Layer):
         names = ", ".join(repr(layer.name) for layer in self.layers)
         raise ValueError(f"model {self.name!r} has no layer named {name!r}; its layers: {names}")
 
-    @property
-    def dtype(self) -> str:
-        """The float type of the weights (floatx when built), which inputs are cast to."""
-        for w in self.weights:
-            return str(w.value.dtype)
-        return config.floatx()
-
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if type(inputs) is np.ndarray and recording() is None and self.built:
             inputs = inputs.astype(self.dtype, copy=False)  # no silent upcast of the weights
@@ -212,6 +205,21 @@ class Model(Trainer, Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+    ) -> Any:
+        """A model from ``get_config``'s data; ``Model.from_config`` of a functional model's
+        config rebuilds its graph, as in Keras."""
+        from glassnet.serialization import custom_object_scope
+
+        with custom_object_scope(custom_objects):
+            if cls is Model and "calls" in config and "layers" in config:
+                from glassnet.models.functional import Functional
+
+                return Functional.from_config(config)
+            return cls(**config)
 
     def save(self, filepath: str | Path) -> None:
         """Save architecture, weights, optimizer state and random state to one file.

@@ -168,10 +168,15 @@ class Sequential(Model):
         }
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Sequential:
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None
+    ) -> Sequential:
         from glassnet.layers import deserialize
+        from glassnet.serialization import custom_object_scope
 
-        model = cls([deserialize(c) for c in config["layers"]], name=config.get("name"))
+        with custom_object_scope(custom_objects):
+            layers = [deserialize(c) for c in config["layers"]]
+        model = cls(layers, name=config.get("name"))
         if config.get("input_shape") and not model.built:
             model.build((None, *config["input_shape"]))
         return model

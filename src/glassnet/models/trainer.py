@@ -60,7 +60,8 @@ class Trainer(InputChecks):
     def __init__(self) -> None:
         self.optimizer: optimizers.Optimizer | None = None
         self.loss: Any = None  # as given to compile (resolved)
-        self.output_losses: list[losses.Loss] = []
+        self.output_losses: list[losses.Loss | None] = []
+        self._logged_losses: list[int] = []
         self.loss_weights: list[float] = []
         self.metric_names: list[str] = []
         self.metric_specs: list[list[Any]] = []
@@ -96,6 +97,9 @@ class Trainer(InputChecks):
     ) -> None:
         """Choose the optimizer, the loss (one per output, or one for all) and the metrics.
 
+        ``loss=None`` (or None for an output) leaves the loss to the layers' ``add_loss``, as
+        in Keras: training then needs at least one loss from somewhere.
+
         ``weighted_metrics`` are computed with the sample weights (``sample_weight`` or
         ``class_weight`` in fit, ``sample_weight`` in evaluate); ``metrics`` are not. A name in
         both is logged as ``weighted_<name>`` for the weighted one, as in Keras.
@@ -103,12 +107,6 @@ class Trainer(InputChecks):
         >>> model.compile(optimizer="rmsprop", loss="categorical_crossentropy",
         ...               metrics=["accuracy"])  # doctest: +SKIP
         """
-        if loss is None:
-            raise ValueError(
-                "compile needs a loss, e.g. loss='categorical_crossentropy' "
-                "(names: mean_squared_error/mse, binary_crossentropy, categorical_crossentropy, "
-                "sparse_categorical_crossentropy, or a function built of glassnet.ops)"
-            )
         if metrics is None:
             metrics = []
         if weighted_metrics is None:
@@ -120,10 +118,11 @@ class Trainer(InputChecks):
         new_optimizer = optimizers.get(optimizer)
         if isinstance(loss, (list, tuple, dict)):
             for item in loss.values() if isinstance(loss, dict) else loss:
-                losses.get(item)
+                if item is not None:  # None: no loss for that output, as Keras
+                    losses.get(item)
             new_loss: Any = loss
         else:
-            new_loss = losses.get(loss)
+            new_loss = None if loss is None else losses.get(loss)
         for spec in (metrics, weighted_metrics):
             for m in spec.values() if isinstance(spec, dict) else spec:
                 for item in m if isinstance(m, (list, tuple)) else [m]:
@@ -148,7 +147,7 @@ class Trainer(InputChecks):
 
     @property
     def compiled(self) -> bool:
-        return self.loss is not None and self.optimizer is not None
+        return self.optimizer is not None
 
     def require_compiled(self, method: str) -> None:
         if not self.compiled:
@@ -198,9 +197,17 @@ class Trainer(InputChecks):
     def _resolve_outputs(self: Model) -> None:
         """Losses, loss weights and metric functions per output, once the outputs are known."""
         names = self.output_names
-        self.output_losses = [
-            losses.get(s) for s in self._per_output(self._loss_spec, "losses", None)
-        ]
+        loss_specs = self._per_output(self._loss_spec, "losses", None)
+        if isinstance(self._loss_spec, dict) and set(self._loss_spec) != set(names):
+            missing = [n for n in names if n not in self._loss_spec]
+            raise ValueError(
+                f"compile's loss dict has no entry for output(s) {missing}; give every output "
+                f"a loss (or None for no loss): outputs are {names}"
+            )
+        self.output_losses = [None if s is None else losses.get(s) for s in loss_specs]
+        self._logged_losses = [i for i, loss in enumerate(self.output_losses) if loss is not None]
+        if len(self._logged_losses) < 2:
+            self._logged_losses = []  # one loss (or none) per model: "loss" says it all
         self.loss_weights = [
             check_number("loss weight", w)
             for w in self._per_output(self._loss_weight_spec, "loss_weights", 1.0)
@@ -238,7 +245,7 @@ class Trainer(InputChecks):
                 for n, specs in zip(names, self.metric_specs, strict=True)
                 for m in specs
             ]
-            losses_logged = ["loss", *(f"{n}_loss" for n in names)]
+            losses_logged = ["loss", *(f"{names[i]}_loss" for i in self._logged_losses)]
         self.weighted_metric_names = _weighted_names(
             prefixes, weighted_specs, set(self.metric_names)
         )
@@ -337,6 +344,9 @@ class Trainer(InputChecks):
         for loss, weight, y, out, sw in zip(
             self.output_losses, self.loss_weights, ys, outs, weights, strict=True
         ):
+            if loss is None:  # no loss for this output
+                parts.append(0.0)
+                continue
             a = array_of(out)
             node = out.node if isinstance(out, Tensor) else None
             if sw is not None:
@@ -368,6 +378,11 @@ class Trainer(InputChecks):
         tape = recording()
         if tape is not None:
             extras = list(tape.added_losses)
+            if not extras and all(loss is None for loss in self.output_losses):
+                raise ValueError(
+                    f"model {self.name!r} has no loss to compute: compile(loss=...) or add a "
+                    "loss in a layer's call with self.add_loss(...)"
+                )
             for v in self.trainable_weights if variables is None else variables:
                 if v.regularizer is not None:
                     extras.append(v.regularizer(v))  # recorded: the tape differentiates it
@@ -576,10 +591,9 @@ class Trainer(InputChecks):
         batch's sample weights)."""
         sums[0] += result.loss * nb
         j = 1
-        if len(result.output_losses) > 1:
-            for value in result.output_losses:
-                sums[j] += value * nb
-                j += 1
+        for i in self._logged_losses:
+            sums[j] += result.output_losses[i] * nb
+            j += 1
         for fns, y, a in zip(self._metric_fns, ys, result.outputs, strict=True):
             for fn in fns:
                 if isinstance(fn, metrics_module.Metric):
