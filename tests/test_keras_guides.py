@@ -2048,10 +2048,6 @@ def test_making_new_layers_and_models_via_subclassing__variational_autoencoder()
 
 
 # custom_train_step_in_torch.py / _in_jax.py, "Providing your own evaluation step"
-@pytest.mark.xfail(
-    strict=True,
-    reason="evaluate() does not call an overridden test_step(data); no compute_loss()",
-)
 def test_customizing_what_happens_in_fit__providing_your_own_evaluation_step():
     class CustomModel(keras.Model):
         def test_step(self, data):

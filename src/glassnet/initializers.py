@@ -34,6 +34,7 @@ class Initializer:
     from the generator it is given (a model's, seeded through ``gn.set_seed``)."""
 
     name = "initializer"
+    random = True  # False for the constant ones (zeros, ones, …): they draw nothing
 
     def __init__(self, seed: int | None = None) -> None:
         if seed is not None:
@@ -46,6 +47,8 @@ class Initializer:
         dtype: str | None = None,
         rng: np.random.Generator | None = None,
     ) -> np.ndarray:
+        if not self.random:  # no generator made: the random streams are left as they were
+            return np.asarray(self.sample(tuple(shape), None), dtype=dtype or config.floatx())  # type: ignore[arg-type]
         generator = config.make_rng(self.seed) if self.seed is not None else config.make_rng(rng)
         return np.asarray(self.sample(tuple(shape), generator), dtype=dtype or config.floatx())
 
@@ -64,6 +67,7 @@ class Zeros(Initializer):
     """w = 0."""
 
     name = "zeros"
+    random = False
 
     def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         return np.zeros(shape)
@@ -73,6 +77,7 @@ class Ones(Initializer):
     """w = 1."""
 
     name = "ones"
+    random = False
 
     def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         return np.ones(shape)
@@ -122,6 +127,7 @@ class Constant(Initializer):
     """w = value (a scalar)."""
 
     name = "constant"
+    random = False
 
     def __init__(self, value: float = 0.0) -> None:
         super().__init__(None)
@@ -138,6 +144,7 @@ class Identity(Initializer):
     """W = gain·I, for a 2-D shape (a rectangular shape gets ones on its main diagonal)."""
 
     name = "identity"
+    random = False
 
     def __init__(self, gain: float = 1.0) -> None:
         super().__init__(None)

@@ -33,31 +33,68 @@ from glassnet.tape import Variable
 MetricFunction = Callable[[np.ndarray, np.ndarray], float]
 
 
-# -- the batch-mean functions ------------------------------------------------------------------
-def binary_accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> float:
-    """Fraction of outputs on the right side of the threshold: mean(1[ŷ > t] = y)."""
-    return np.count_nonzero((y_pred > threshold) == (y_true > 0.5)) / y_pred.size
+# -- per-sample functions, as Keras's (one value per sample) ------------------------------------
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
+    """Per sample, the fraction of outputs on the right side of the threshold: 1[ŷ > t] = y."""
+    y_true, y_pred = _as_arrays(y_true, y_pred)
+    return ((y_pred > threshold) == (y_true > 0.5)).mean(axis=-1)
 
 
-def categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Fraction of samples whose highest output is the one-hot class: mean(argmax ŷ = argmax y)."""
+def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per sample, 1 if the highest output is the one-hot class: argmax ŷ = argmax y."""
+    y_true, y_pred = _as_arrays(y_true, y_pred)
+    return (y_pred.argmax(axis=-1) == y_true.argmax(axis=-1)).astype(np.float64)
+
+
+def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per sample, 1 if the highest output is the integer label: argmax ŷ = y."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    return (y_pred.argmax(axis=-1) == y_true.reshape(len(y_pred))).astype(np.float64)
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per sample, mean over the outputs of (ŷ − y)²."""
+    y_true, y_pred = _as_arrays(y_true, y_pred)
+    return np.square(y_pred - y_true).mean(axis=-1)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per sample, mean over the outputs of |ŷ − y|."""
+    y_true, y_pred = _as_arrays(y_true, y_pred)
+    return np.abs(y_pred - y_true).mean(axis=-1)
+
+
+# -- the same as batch means, what fit logs (computed without per-sample arrays) ----------------
+def _batch_binary_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return np.count_nonzero((y_pred > 0.5) == (y_true > 0.5)) / y_pred.size
+
+
+def _batch_categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return np.count_nonzero(y_pred.argmax(axis=-1) == y_true.argmax(axis=-1)) / len(y_pred)
 
 
-def sparse_categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Fraction of samples whose highest output is the integer label: mean(argmax ŷ = y)."""
+def _batch_sparse_categorical_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return np.count_nonzero(y_pred.argmax(axis=-1) == y_true.reshape(-1)) / len(y_pred)
 
 
-def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """mean((ŷ − y)²)."""
+def _batch_mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     diff = (y_pred - y_true).ravel()
     return float(np.dot(diff, diff)) / diff.size
 
 
-def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """mean(|ŷ − y|)."""
+def _batch_mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(np.abs(y_pred - y_true).sum()) / y_pred.size
+
+
+for _fast, _public in (
+    (_batch_binary_accuracy, binary_accuracy),
+    (_batch_categorical_accuracy, categorical_accuracy),
+    (_batch_sparse_categorical_accuracy, sparse_categorical_accuracy),
+    (_batch_mean_squared_error, mean_squared_error),
+    (_batch_mean_absolute_error, mean_absolute_error),
+):
+    _fast.__name__ = _public.__name__  # logged under the public name
+    _fast.__doc__ = f"The batch mean of ``{_public.__name__}``."
 
 
 # -- per-sample values, for the object metrics ----------------------------------------------------
@@ -625,13 +662,13 @@ class CosineSimilarity(MeanMetricWrapper):
 
 
 _METRICS: dict[str, MetricFunction] = {
-    "binary_accuracy": binary_accuracy,
-    "categorical_accuracy": categorical_accuracy,
-    "sparse_categorical_accuracy": sparse_categorical_accuracy,
-    "mean_squared_error": mean_squared_error,
-    "mse": mean_squared_error,
-    "mean_absolute_error": mean_absolute_error,
-    "mae": mean_absolute_error,
+    "binary_accuracy": _batch_binary_accuracy,
+    "categorical_accuracy": _batch_categorical_accuracy,
+    "sparse_categorical_accuracy": _batch_sparse_categorical_accuracy,
+    "mean_squared_error": _batch_mean_squared_error,
+    "mse": _batch_mean_squared_error,
+    "mean_absolute_error": _batch_mean_absolute_error,
+    "mae": _batch_mean_absolute_error,
 }
 
 _CLASSES: dict[str, type[Metric]] = {
@@ -678,6 +715,11 @@ def as_metric_object(metric: Any, name: str) -> Metric:
         sparse_categorical_accuracy: SparseCategoricalAccuracy,
         mean_squared_error: MeanSquaredError,
         mean_absolute_error: MeanAbsoluteError,
+        _batch_binary_accuracy: BinaryAccuracy,
+        _batch_categorical_accuracy: CategoricalAccuracy,
+        _batch_sparse_categorical_accuracy: SparseCategoricalAccuracy,
+        _batch_mean_squared_error: MeanSquaredError,
+        _batch_mean_absolute_error: MeanAbsoluteError,
     }
     if metric in classes:
         return classes[metric](name=name)
@@ -756,12 +798,12 @@ def get(identifier: Any, loss: losses.Loss | None = None, output_width: int = 1)
     key = identifier.lower()
     if key in ("accuracy", "acc"):
         if isinstance(loss, losses.BinaryCrossentropy):
-            return binary_accuracy
+            return _batch_binary_accuracy
         if isinstance(loss, losses.SparseCategoricalCrossentropy):
-            return sparse_categorical_accuracy
+            return _batch_sparse_categorical_accuracy
         if isinstance(loss, losses.CategoricalCrossentropy) or output_width > 1:
-            return categorical_accuracy
-        return binary_accuracy
+            return _batch_categorical_accuracy
+        return _batch_binary_accuracy
     if key in _CLASSES:
         return _CLASSES[key]()
     if key not in _METRICS:

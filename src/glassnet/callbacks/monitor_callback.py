@@ -81,8 +81,20 @@ def _direction_of(metric: Any) -> str | None:
         m.R2Score,
     )
     down = (m.MeanSquaredError, m.MeanAbsoluteError, m.RootMeanSquaredError)
-    up_functions = (m.binary_accuracy, m.categorical_accuracy, m.sparse_categorical_accuracy)
-    down_functions = (m.mean_squared_error, m.mean_absolute_error)
+    up_functions = (
+        m.binary_accuracy,
+        m.categorical_accuracy,
+        m.sparse_categorical_accuracy,
+        m._batch_binary_accuracy,
+        m._batch_categorical_accuracy,
+        m._batch_sparse_categorical_accuracy,
+    )
+    down_functions = (
+        m.mean_squared_error,
+        m.mean_absolute_error,
+        m._batch_mean_squared_error,
+        m._batch_mean_absolute_error,
+    )
     if isinstance(metric, up) or any(metric is f for f in up_functions):
         return "up"
     if isinstance(metric, down) or any(metric is f for f in down_functions):

@@ -34,6 +34,10 @@ class Model(Trainer, Layer):
             from glassnet.models.functional import Functional
 
             return object.__new__(Functional)
+        if _functional_arguments(args, kwargs):
+            # a subclass of Model built as Model(inputs, outputs), as Keras allows: the graph of
+            # a functional model with the subclass's methods (a test_step of its own, …)
+            return object.__new__(_functional_subclass(cls))
         return object.__new__(cls)
 
     def __init__(
@@ -248,3 +252,35 @@ class Model(Trainer, Layer):
         from glassnet.saving import model_to_json
 
         return model_to_json(self)
+
+
+def _functional_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Are these a functional model's (inputs, outputs): symbolic tensors from Input?"""
+    from glassnet.symbolic import is_symbolic
+
+    inputs = args[0] if args else kwargs.get("inputs")
+    outputs = args[1] if len(args) > 1 else kwargs.get("outputs")
+    if inputs is None or outputs is None:
+        return False
+    first = (
+        next(iter(inputs.values() if isinstance(inputs, dict) else inputs), None)
+        if isinstance(inputs, (list, tuple, dict))
+        else inputs
+    )
+    return first is not None and is_symbolic(first)
+
+
+_functional_subclasses: dict[type, type] = {}
+
+
+def _functional_subclass(cls: type) -> type:
+    """``cls`` with the functional model's graph behind it (made once per class)."""
+    from glassnet.models.functional import Functional
+
+    if issubclass(cls, Functional):
+        return cls
+    if cls not in _functional_subclasses:
+        _functional_subclasses[cls] = type(
+            cls.__name__, (cls, Functional), {"__module__": cls.__module__}
+        )
+    return _functional_subclasses[cls]

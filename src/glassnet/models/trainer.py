@@ -78,6 +78,7 @@ class Trainer(InputChecks):
         self._metric_spec: Any = None
         self._weighted_metric_spec: Any = None
         self._initial_epoch: int | None = None
+        self._compile_metrics: _CompileMetrics | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # the last step's tape holds a batch of activations: not part of a copy or a pickle
@@ -250,6 +251,7 @@ class Trainer(InputChecks):
             prefixes, weighted_specs, set(self.metric_names)
         )
         self._log_names = [*losses_logged, *self.metric_names, *self.weighted_metric_names]
+        self._compile_metrics = None  # Keras's model.metrics, made when first asked for
 
     def _output_shape_list(self: Model) -> list[tuple[Any, ...]]:
         outputs = getattr(self, "outputs", None)
@@ -599,7 +601,8 @@ class Trainer(InputChecks):
                 if isinstance(fn, metrics_module.Metric):
                     fn.update_state(y, a)
                 else:
-                    sums[j] += fn(y, a) * nb
+                    value = fn(y, a)  # a batch mean, or one value per sample (as Keras's)
+                    sums[j] += (value if np.ndim(value) == 0 else float(np.mean(value))) * nb
                 j += 1
         if self.weighted_metric_names:
             weights = sws or [None] * len(ys)
@@ -718,6 +721,11 @@ class Trainer(InputChecks):
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         xs, ys = self._prepare(x, y, "evaluate")
         sws = self._check_sample_weights(sample_weight, None, ys)
+        if type(self).test_step is not Trainer.test_step:  # a test_step of your own, as Keras
+            logs = self._run_test_steps(xs, ys, sws, batch_size)
+            if check_verbose(verbose):
+                print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+            return logs if return_dict else (list(logs.values()) if len(logs) > 1 else logs["loss"])
         n = len(xs[0])
         params = {"steps": math.ceil(n / batch_size), "batch_size": batch_size, "samples": n}
         cbs = callbacks_module.CallbackList(callbacks, self, params) if callbacks else None
@@ -761,6 +769,84 @@ class Trainer(InputChecks):
             cbs.on_predict_end()
         results = [np.concatenate([c[k] for c in chunks]) for k in range(len(chunks[0]))]
         return results[0] if len(results) == 1 else results
+
+    # -- Keras's overridable steps ---------------------------------------------------------------
+    @property
+    def metrics(self: Model) -> list[metrics_module.Metric]:
+        """Keras's ``model.metrics``: the ``loss`` tracker (a Mean) and ``compile_metrics`` (the
+        compiled metrics as one object whose result is a dict), for a ``test_step`` of your own."""
+        self.require_compiled("metrics")
+        if not self.output_losses:
+            self._resolve_outputs()
+        if self._compile_metrics is None:
+            widths = [int(s[-1]) if s[-1] is not None else 1 for s in self._output_shape_list()]
+            self._loss_tracker = metrics_module.Mean(name="loss")
+            log_names = iter(self.metric_names)
+            self._compile_metrics = _CompileMetrics(
+                [
+                    [
+                        metrics_module.as_metric_object(
+                            metrics_module.get(m, loss, width), next(log_names)
+                        )
+                        for m in specs
+                    ]
+                    for specs, loss, width in zip(
+                        self.metric_specs, self.output_losses, widths, strict=True
+                    )
+                ],
+                self.metric_names,
+            )
+        return [self._loss_tracker, self._compile_metrics]
+
+    def compute_loss(
+        self: Model,
+        x: Any = None,
+        y: Any = None,
+        y_pred: Any = None,
+        sample_weight: Any = None,
+        training: bool = True,
+    ) -> float:
+        """The compiled loss of predictions ``y_pred`` against targets ``y`` (with the losses the
+        layers added while recording, and the regularization penalties), as Keras's."""
+        outs = list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
+        n = len(array_of(outs[0]))
+        ys = self._check_y(y, n)
+        sws = self._check_sample_weights(sample_weight, None, ys)
+        return self._loss_terms(ys, outs, sws)[0]
+
+    def test_step(self: Model, data: Any) -> dict[str, Any]:
+        """One evaluation step on ``data = (x, y)`` or ``(x, y, sample_weight)``, as Keras's:
+        predict, compute the loss, update ``self.metrics``; returns their results. ``evaluate``
+        calls it for each batch when a subclass overrides it."""
+        x, y, sample_weight = (*data, None)[:3] if isinstance(data, tuple) else (data, None, None)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)  # type: ignore[call-arg]
+            else:
+                metric.update_state(y, y_pred, sample_weight)
+        return {m.name: m.result() for m in self.metrics}
+
+    def _run_test_steps(
+        self: Model,
+        xs: list[np.ndarray],
+        ys: list[np.ndarray],
+        sws: list[np.ndarray | None] | None,
+        batch_size: int,
+    ) -> dict[str, float]:
+        """evaluate with a ``test_step`` of your own: its logs after the last batch."""
+        for metric in self.metrics:
+            metric.reset_state()
+        logs: dict[str, Any] = {}
+        for start in range(0, len(xs[0]), batch_size):
+            batch = slice(start, start + batch_size)
+            xb, yb = [a[batch] for a in xs], [a[batch] for a in ys]
+            data: tuple[Any, ...] = (xb[0] if len(xb) == 1 else xb, yb[0] if len(yb) == 1 else yb)
+            if sws is not None and sws[0] is not None:
+                data = (*data, sws[0][batch])
+            logs = self.test_step(data)
+        return _flat_logs(logs)
 
     # -- one batch at a time, as Keras's *_on_batch ------------------------------------------
     def train_on_batch(
@@ -815,6 +901,44 @@ class Trainer(InputChecks):
         if return_dict:
             return dict(zip(self._log_names, values, strict=True))
         return values if len(values) > 1 else values[0]
+
+
+class _CompileMetrics(metrics_module.Metric):
+    """The compiled metrics as one object, as Keras's ``compile_metrics``: ``update_state`` on
+    the targets and outputs updates each; ``result`` is a dict of their values by log name."""
+
+    def __init__(self, per_output: list[list[metrics_module.Metric]], names: list[str]) -> None:
+        super().__init__(name="compile_metrics")
+        self.per_output, self.names = per_output, names
+
+    def _all(self) -> list[metrics_module.Metric]:
+        return [m for metrics in self.per_output for m in metrics]
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        many = len(self.per_output) > 1
+        ys = [array_of(y) for y in y_true] if many else [array_of(y_true)]
+        outs = [array_of(p) for p in y_pred] if many else [array_of(y_pred)]
+        for metrics, y, out in zip(self.per_output, ys, outs, strict=True):
+            for metric in metrics:
+                metric.update_state(y, out, sample_weight)
+
+    def result(self) -> dict[str, float]:
+        return {n: float(m.result()) for n, m in zip(self.names, self._all(), strict=True)}
+
+    def reset_state(self) -> None:
+        for metric in self._all():
+            metric.reset_state()
+
+
+def _flat_logs(logs: dict[str, Any]) -> dict[str, float]:
+    """A step's logs as plain floats, nested dicts (compile_metrics) flattened, loss first."""
+    flat: dict[str, float] = {}
+    for key, value in logs.items():
+        if isinstance(value, dict):
+            flat.update(_flat_logs(value))
+        else:
+            flat[key] = float(np.asarray(array_of(value)))
+    return dict(sorted(flat.items(), key=lambda item: item[0] != "loss"))
 
 
 def _unique(names: list[str]) -> list[str]:
