@@ -41,6 +41,7 @@ def keras_float64(monkeypatch):
     previous, policy = keras.backend.floatx(), keras.config.dtype_policy()
     keras.backend.set_floatx("float64")
     keras.config.set_dtype_policy("float64")
+    keras.utils.set_random_seed(0)  # Keras draws the initial weights both libraries start from
     yield keras
     keras.backend.set_floatx(previous)
     keras.config.set_dtype_policy(policy)

@@ -248,3 +248,36 @@ def test_a_test_step_of_your_own_runs_in_evaluate_and_matches_keras(float64, ker
         assert g_logs[key] == pytest.approx(value, rel=1e-12), key
     assert isinstance(g_model, gn.models.Functional)  # the subclass keeps the graph's behaviour
     g_model.fit(x, y, epochs=1, verbose=0)
+
+
+def test_an_endpoint_layer_with_a_loss_object_matches_keras(float64, keras_float64, rng):
+    """A layer called on (targets, logits) that adds a loss object's value: the recorded loss
+    is differentiated through its own gradient (from the logits here)."""
+    keras = keras_float64
+
+    def build(lib):
+        class LogisticEndpoint(lib.layers.Layer):
+            def __init__(self, name=None):
+                super().__init__(name=name)
+                self.loss_fn = lib.losses.BinaryCrossentropy(from_logits=True)
+
+            def call(self, targets, logits):
+                self.add_loss(self.loss_fn(targets, logits))
+                return lib.ops.sigmoid(logits)
+
+        inputs = lib.Input(shape=(3,), name="inputs")
+        targets = lib.Input(shape=(4,), name="targets")
+        logits = lib.layers.Dense(4)(inputs)
+        predictions = LogisticEndpoint(name="predictions")(targets, logits)
+        model = lib.Model(inputs=[inputs, targets], outputs=predictions)
+        model.compile(optimizer=lib.optimizers.SGD(0.5))
+        return model
+
+    k_model, g_model = build(keras), build(gn)
+    g_model.set_weights(k_model.get_weights())
+    data = {"inputs": rng.normal(size=(24, 3)), "targets": (rng.random((24, 4)) > 0.5) * 1.0}
+    fit = {"epochs": 3, "batch_size": 8, "shuffle": False, "verbose": 0}
+    k_hist, g_hist = k_model.fit(data, **fit).history, g_model.fit(data, **fit).history
+    np.testing.assert_allclose(g_hist["loss"], k_hist["loss"], rtol=1e-12)
+    for k_w, g_w in zip(k_model.get_weights(), g_model.get_weights(), strict=True):
+        np.testing.assert_allclose(g_w, k_w, atol=1e-12)

@@ -270,7 +270,12 @@ class Loss:
         raise NotImplementedError
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
-        """The reduced loss: a float, or the per-sample array for reduction "none"."""
+        """The reduced loss: a float, or the per-sample array for reduction "none".
+
+        Called on a recorded tensor while a model trains (e.g. in a layer's ``call``, for
+        ``add_loss``), the loss is recorded too, and backpropagation goes through its gradient."""
+        if _recorded(y_pred):
+            return _record_loss(self, y_true, y_pred, sample_weight)
         return self.reduce(self.per_sample(y_true, y_pred), sample_weight)
 
     def gradient(
@@ -382,7 +387,12 @@ class _HandWritten(Loss):
         return float(values.sum()) / values.size
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
-        """The reduced loss: a float, or the per-sample array for reduction "none"."""
+        """The reduced loss: a float, or the per-sample array for reduction "none".
+
+        Called on a recorded tensor while a model trains (e.g. in a layer's ``call``, for
+        ``add_loss``), the loss is recorded too, and backpropagation goes through its gradient."""
+        if _recorded(y_pred):
+            return _record_loss(self, y_true, y_pred, sample_weight)
         y_true, y_pred = self._inputs(y_true, y_pred)
         if self._plain(y_true, sample_weight):
             return self._mean(y_true, y_pred)
@@ -1195,6 +1205,54 @@ def sparse_categorical_crossentropy(
     """Lᵢ = −log aᵢ,yᵢ for each sample (integer labels yᵢ; 0 for an ignored label)."""
     loss = SparseCategoricalCrossentropy(from_logits, ignore_class, axis=axis)
     return _per_sample(loss, y_true, y_pred)
+
+
+# -- a loss object called on a recorded tensor ---------------------------------------------------
+def _recorded(y_pred: Any) -> bool:
+    from glassnet.tape import Tensor, recording
+
+    return isinstance(y_pred, Tensor) and y_pred.node is not None and recording() is not None
+
+
+class _LossOp:
+    """A loss as one recorded operation: forward L(Y, A), backward ∂out·∂L/∂A (its own
+    gradient, from the logits for a loss with ``from_logits``)."""
+
+    differentiable = True
+    constant_output = False
+
+    def __init__(self, loss: Loss, y_true: Any, sample_weight: Any) -> None:
+        self.loss, self.y_true, self.sample_weight = loss, y_true, sample_weight
+        self.name = loss.name
+        self.formula = f"{loss.name}(Y, {{0}})"
+        self.grad_formulas = (f"∂out·{loss.name}′(Y, {{0}})",)
+
+    def forward(self, ctx: Any, a: np.ndarray) -> np.ndarray:
+        ctx.a = a
+        return np.asarray(self.loss(self.y_true, a, self.sample_weight), dtype=a.dtype)
+
+    def backward(self, ctx: Any, grad: np.ndarray, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+        y_true, a = np.asarray(self.y_true), ctx.a
+        if y_true.ndim == a.ndim - 1 and not self.sparse_targets():
+            y_true = y_true.reshape(a.shape)
+        return (self.loss.gradient(y_true, a, self.sample_weight) * grad,)
+
+    def sparse_targets(self) -> bool:
+        return bool(self.loss.sparse_targets)
+
+
+def _record_loss(loss: Loss, y_true: Any, y_pred: Any, sample_weight: Any) -> Any:
+    from glassnet import ops
+    from glassnet.tape import array_of
+
+    if loss.reduction in (None, "none"):
+        raise ValueError(
+            f"{loss.name} with reduction='none' gives one value per sample; inside a model's "
+            "call, reduce it (ops.mean) or use a reduction that gives one number"
+        )
+    if not loss.has_gradient:
+        return loss.value(array_of(y_true), y_pred, sample_weight)
+    return ops.apply(_LossOp(loss, array_of(y_true), sample_weight), y_pred)  # type: ignore[arg-type]
 
 
 # -- names --------------------------------------------------------------------------------------

@@ -63,11 +63,20 @@ class SymbolicTensor:
 class LayerCall:
     """One call of a layer on symbolic tensors: the layer, its inputs, its output."""
 
-    def __init__(self, layer: Layer, inputs: list[SymbolicTensor], multi: bool) -> None:
+    def __init__(
+        self, layer: Layer, inputs: list[SymbolicTensor], multi: bool, positional: bool = False
+    ) -> None:
         self.layer = layer
         self.inputs = inputs
         self.multi = multi  # the layer was given a list (a merge layer), not one tensor
+        self.positional = positional  # the tensors were separate arguments: layer(a, b)
         self.output: SymbolicTensor | None = None
+
+    def run(self, values: list[Any], training: bool) -> Any:
+        """The layer applied to concrete values, passed as this call passed its tensors."""
+        if self.positional:
+            return self.layer(*values, training=training)
+        return self.layer(values if self.multi else values[0], training=training)
 
 
 def is_symbolic(inputs: Any) -> bool:
@@ -90,21 +99,28 @@ def describe_origin(tensor: SymbolicTensor) -> str:
     return f"{layer.name!r} ({type(layer).__name__})"
 
 
-def call_layer(layer: Layer, inputs: Any, kwargs: dict[str, Any]) -> SymbolicTensor:
-    """Call ``layer`` on symbolic input(s): build it, check the shapes, return the output."""
-    multi = isinstance(inputs, (list, tuple))
-    tensors = list(inputs) if multi else [inputs]
+def call_layer(
+    layer: Layer, inputs: Any, kwargs: dict[str, Any], positional: bool = False
+) -> SymbolicTensor:
+    """Call ``layer`` on symbolic input(s): build it, check the shapes, return the output.
+    ``positional``: the tensors are separate arguments, ``layer(a, b)``."""
+    multi = isinstance(inputs, (list, tuple)) and not positional
+    tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     shapes = [t.shape for t in tensors]
-    shape_arg: Any = shapes if multi else shapes[0]
+    shape_arg: Any = shapes if len(tensors) > 1 or multi else shapes[0]
     try:
         layer._build_for(shape_arg)
-        output_shape = layer.compute_output_shape(shape_arg)
+        if positional:  # found by calling the layer once on a sample of zeros
+            zeros = [np.zeros((1, *s[1:]), dtype=t.dtype) for s, t in zip(shapes, tensors)]
+            output_shape = (None, *np.shape(layer(*zeros, training=False))[1:])
+        else:
+            output_shape = layer.compute_output_shape(shape_arg)
     except (ValueError, TypeError) as err:
         sources = ", ".join(f"{describe_origin(t)} gives {t.shape}" for t in tensors)
         raise type(err)(
             f"cannot call {type(layer).__name__} {layer.name!r} on this input: {err} ({sources})"
         ) from None
-    call = LayerCall(layer, tensors, multi)
+    call = LayerCall(layer, tensors, multi, positional)
     layer._calls.append(call)
     out = SymbolicTensor(output_shape, tensors[0].dtype, call, f"{layer.name}_output")
     call.output = out

@@ -332,6 +332,8 @@ class Layer:
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if type(inputs) is not np.ndarray and is_symbolic(inputs):
+            if args and all(is_symbolic(a) for a in args):  # layer(targets, logits), as Keras
+                return call_layer(self, [inputs, *args], kwargs, positional=True)
             return call_layer(self, inputs, kwargs)
         training = kwargs.pop("training", None)
         if training is None:
@@ -391,7 +393,7 @@ class Layer:
         output = self.output
         assert output.call is not None
         call = output.call
-        return call.inputs if call.multi else call.inputs[0]
+        return call.inputs if call.multi or call.positional else call.inputs[0]
 
     # -- weights ---------------------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:

@@ -143,10 +143,10 @@ class Functional(Model):
             args = [values[id(t)] for t in call.inputs]
             assert call.output is not None
             layer, arg = call.layer, args if call.multi else args[0]
-            if layer.is_primitive:  # built, its shapes checked when the graph was built
+            if layer.is_primitive and not call.positional:  # built, its shapes checked
                 values[id(call.output)] = _record(layer, arg, training)
             else:
-                values[id(call.output)] = layer(arg, training=training)
+                values[id(call.output)] = call.run(args, training)
         outputs = [values[id(t)] for t in self.outputs]
         return outputs[0] if self._single_output else outputs
 
@@ -164,6 +164,7 @@ class Functional(Model):
                     "layer": call.layer.name,
                     "inputs": [tensor_ids[id(t)] for t in call.inputs],
                     "multi": call.multi,
+                    "positional": call.positional,
                 }
             )
         return {
@@ -197,7 +198,10 @@ class Functional(Model):
                 tensors.append(layer.output)
                 continue
             args = [tensors[i] for i in call["inputs"]]
-            tensors.append(layer(args if call["multi"] else args[0]))
+            if call.get("positional"):
+                tensors.append(layer(*args))
+            else:
+                tensors.append(layer(args if call["multi"] else args[0]))
         inputs = [tensors[i] for i in config["inputs"]]
         outputs = [tensors[i] for i in config["outputs"]]
         return cls(
