@@ -111,7 +111,9 @@ def call_layer(
     try:
         layer._build_for(shape_arg)
         if positional:  # found by calling the layer once on a sample of zeros
-            zeros = [np.zeros((1, *s[1:]), dtype=t.dtype) for s, t in zip(shapes, tensors)]
+            zeros = [
+                np.zeros((1, *s[1:]), dtype=t.dtype) for s, t in zip(shapes, tensors, strict=True)
+            ]
             output_shape = (None, *np.shape(layer(*zeros, training=False))[1:])
         else:
             output_shape = layer.compute_output_shape(shape_arg)
