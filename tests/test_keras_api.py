@@ -281,3 +281,34 @@ def test_an_endpoint_layer_with_a_loss_object_matches_keras(float64, keras_float
     np.testing.assert_allclose(g_hist["loss"], k_hist["loss"], rtol=1e-12)
     for k_w, g_w in zip(k_model.get_weights(), g_model.get_weights(), strict=True):
         np.testing.assert_allclose(g_w, k_w, atol=1e-12)
+
+
+def test_clone_model_has_the_architecture_and_new_weights(rng):
+    inputs = gn.Input((4,))
+    hidden = layers.Dense(5, activation="tanh", name="hidden")(inputs)
+    model = gn.Model(inputs, layers.Dense(2, name="out")(hidden), name="net")
+    model.compile(optimizer="sgd", loss="mse")
+    clone = gn.models.clone_model(model)
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+    assert clone.count_params() == model.count_params() == 37
+    assert not clone.compiled
+    assert not np.array_equal(clone.get_weights()[0], model.get_weights()[0])  # fresh weights
+    clone.set_weights(model.get_weights())
+    x = rng.normal(size=(3, 4)).astype("float32")
+    np.testing.assert_array_equal(clone.predict(x), model.predict(x))
+
+
+def test_clone_model_with_a_clone_function_for_a_sequential():
+    model = gn.Sequential([gn.Input((3,)), layers.Dense(4, activation="relu"), layers.Dense(1)])
+
+    def wider(layer):
+        config = layer.get_config()
+        if config.get("units") == 4:
+            config["units"] = 8
+        return type(layer).from_config(config)
+
+    clone = gn.models.clone_model(model, clone_function=wider)
+    assert [layer.units for layer in clone.layers] == [8, 1]
+    assert clone.count_params() == 3 * 8 + 8 + 8 + 1
+    with pytest.raises(ValueError, match="clone_function"):
+        gn.models.clone_model(gn.Model(model.inputs, model.outputs), clone_function=wider)
