@@ -177,7 +177,7 @@ def test_train_on_a_csv_saves_a_model_that_loads(tmp_path):
     from glassnet import models
 
     model = models.load_model(tmp_path / "model.glassnet")
-    assert model.count_params() == 4 * 16 + 16 + 16 * 2 + 2
+    assert model.count_params() == 4 * 16 + 16 + 16 * 2 + 2 + 4 + 4  # + the mean and variance
     report = StudyLike(tmp_path / "r" / "train.json")
     assert report.data["test_accuracy"] > 0.9
 

@@ -191,7 +191,7 @@ def test_activations_notebook(run_notebook):
     assert nb.number(r"dead units recorded by the monitor: (\d+)%") == 50
     assert "the gradient vanishes towards the input in the sigmoid network" in nb.stdout
     assert nb.stdout.count("PASSED (tolerance") == 2  # tanh network, correct softsign
-    assert nb.stdout.count("FAILED (tolerance") == 1  # the softsign with a wrong derivative
+    assert nb.stdout.count("FAILED (blame 'hidden_broken_softsign')") == 1  # wrong derivative
     assert "layer 'hidden_broken_softsign' (activation 'broken_softsign')" in nb.stdout
     assert nb.images >= 4  # activations, study curves, first-step norms, norms over training
 

@@ -125,12 +125,12 @@ def test_boundary_recorder_saves_frames_and_a_gif(tmp_path):
         [layers.Dense(8, activation="tanh", input_dim=2), layers.Dense(1, activation="sigmoid")]
     )
     model.compile("adam", "binary_crossentropy")
-    recorder = BoundaryRecorder(x, y, epochs=[0, 4, 9])
+    recorder = BoundaryRecorder(x, y, epochs=[0, 4, 10])
     model.fit(x, y, epochs=10, batch_size=32, verbose=0, callbacks=[recorder])
-    assert sorted(recorder.snapshots) == [0, 4, 9]
-    assert not np.array_equal(recorder.snapshots[0][0], recorder.snapshots[9][0])
+    assert sorted(recorder.snapshots) == [0, 4, 10]
+    assert not np.array_equal(recorder.snapshots[0][0], recorder.snapshots[10][0])
     frames = recorder.save_frames(tmp_path / "frames")
-    assert [p.name for p in frames] == ["frame-0001.png", "frame-0005.png", "frame-0010.png"]
+    assert [p.name for p in frames] == ["frame-0000.png", "frame-0004.png", "frame-0010.png"]
     gif = Image.open(recorder.save_gif(tmp_path / "learn.gif"))
     assert gif.format == "GIF" and gif.n_frames == 3
     with pytest.raises(ValueError, match=r"x of shape \(n, 2\)"):

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import io
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,10 +20,14 @@ from glassnet.callbacks import Callback, Logs
 
 
 class BoundaryRecorder(Callback):
-    """Keeps a copy of the weights at the end of each chosen epoch (counted from 0).
+    """Keeps a copy of the weights after each chosen number of epochs: epoch e is the weights
+    after e epochs of training, so epoch 0 is the weights before the first update and, with
+    ``fit(epochs=50)``, epoch 50 the trained ones. An epoch the training does not reach has no
+    frame.
 
-    Frames are drawn afterwards from those weights, so recording costs one weight copy per
-    chosen epoch and nothing per batch.
+    Each frame is titled with its epoch and a loss: that of (x, y) for epoch 0, else the
+    epoch's training loss (Keras's History ``loss``). Frames are drawn afterwards from the
+    copies, so recording costs one weight copy per chosen epoch and nothing per batch.
     """
 
     def __init__(self, x: Any, y: Any, epochs: Iterable[int]) -> None:
@@ -39,11 +44,33 @@ class BoundaryRecorder(Callback):
         self.snapshots: dict[int, list[np.ndarray]] = {}
         self.losses: dict[int, float] = {}
 
-    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+    def on_train_begin(self, logs: Logs | None = None) -> None:
         assert self.model is not None
-        if epoch in self.epochs:
-            self.snapshots[epoch] = self.model.get_weights()
-            self.losses[epoch] = (logs or {}).get("loss", float("nan"))
+        if 0 in self.epochs and 0 not in self.snapshots:
+            self.snapshots[0] = self.model.get_weights()
+            self.losses[0] = self._loss_before_training()
+
+    def _loss_before_training(self) -> float:
+        """The compiled loss of (x, y) with the initial weights; NaN when y does not suit it."""
+        assert self.model is not None
+        try:
+            y_pred = self.model.predict(self.x, verbose=0)
+            return float(self.model.compute_loss(self.x, self.y, y_pred, training=False))
+        except (ValueError, TypeError):
+            return float("nan")
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        # Keras numbers epochs from 0 in its hooks: at the end of that one, epoch + 1 are done.
+        assert self.model is not None
+        done = epoch + 1
+        if done in self.epochs:
+            self.snapshots[done] = self.model.get_weights()
+            self.losses[done] = float((logs or {}).get("loss", float("nan")))
+
+    def _title(self, epoch: int) -> str:
+        loss = self.losses.get(epoch, float("nan"))
+        when = " (before training)" if epoch == 0 else ""
+        return f"Epoch {epoch}{when}" + (f": loss {loss:.4f}" if np.isfinite(loss) else "")
 
     def figures(self) -> list[Any]:
         """One figure per recorded epoch, titled with the epoch and its loss."""
@@ -56,10 +83,10 @@ class BoundaryRecorder(Callback):
             probe.set_weights(weights)
             out.append(
                 plots.decision_boundary(
-                    probe.predict,
+                    functools.partial(probe.predict, verbose=0),
                     self.x,
                     self.y,
-                    title=f"Epoch {epoch + 1}: loss {self.losses[epoch]:.4f}",
+                    title=self._title(epoch),
                 )
             )
         return out
@@ -70,7 +97,7 @@ class BoundaryRecorder(Callback):
         folder.mkdir(parents=True, exist_ok=True)
         paths = []
         for epoch, fig in zip(sorted(self.snapshots), self.figures(), strict=True):
-            path = folder / f"frame-{epoch + 1:04d}.png"
+            path = folder / f"frame-{epoch:04d}.png"
             fig.savefig(path, dpi=dpi)
             paths.append(path)
         return paths

@@ -3,6 +3,7 @@
 glassnet demo
 glassnet run activations --seeds 30
 glassnet train --data digits --layers 128 --epochs 20
+glassnet predict --model bc.glassnet --data rows.csv --out predictions.csv
 glassnet plot glassnet-report/activations.json
 """
 
@@ -89,6 +90,37 @@ def _guard(action: Callable[[], Any]) -> Any:
         raise CommandError(str(err) or repr(err)) from None
 
 
+def _check_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """An output folder option, checked before any work: it exists or can be created, and is
+    writable (nothing is created yet)."""
+    from glassnet.experiments.options import check_output_folder
+
+    if value is not None:
+        _guard(lambda: check_output_folder(value, param.opts[0]))
+    return value
+
+
+def _check_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """An output file option, checked before any work: not a folder, and its folder exists or
+    can be created and is writable."""
+    from glassnet.experiments.options import check_output_file
+
+    if value is not None:
+        _guard(lambda: check_output_file(value, param.opts[0]))
+    return value
+
+
+def _check_activations(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A comma-separated list of hidden activations: known and element-wise."""
+    from glassnet.experiments.options import check_hidden_activations
+
+    try:
+        check_hidden_activations(_names(value))
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+    return value
+
+
 threads_option = click.option(
     "--threads",
     type=click.IntRange(min=1),
@@ -100,6 +132,7 @@ out_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     default=DEFAULT_OUT,
     show_default=True,
+    callback=_check_folder,
     help="Folder for the HTML report, figures, JSON and CSV.",
 )
 jobs_option = click.option(
@@ -120,7 +153,12 @@ def _set_threads(threads: int | None) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="glassnet")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="On an unexpected error, show the full traceback instead of a one-line summary.",
+)
+def main(debug: bool) -> None:
     """glassnet: neural networks whose inner workings you can see."""
 
 
@@ -152,9 +190,22 @@ def demo(seeds: int, out: Path, threads: int | None) -> None:
     click.echo(f"\nReport: {index.resolve()}\nDone in {time.perf_counter() - start:.1f} s.")
 
 
-@main.group()
+class _StudyGroup(click.Group):
+    """The studies, by name: ``vanishing_gradients`` or, spelt as the options are,
+    ``vanishing-gradients``."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or super().get_command(
+            ctx, cmd_name.replace("-", "_")
+        )
+
+
+@main.group(cls=_StudyGroup)
 def run() -> None:
-    """Run one study (or all of them) and write its report."""
+    """Run one study (or all of them) and write its report.
+
+    A study's name may be written with underscores or dashes (vanishing-gradients).
+    """
 
 
 def _run_study(name: str, out: Path, threads: int | None, **options: Any) -> None:
@@ -174,7 +225,8 @@ def _run_study(name: str, out: Path, threads: int | None, **options: Any) -> Non
     "names",
     default="sigmoid,tanh",
     show_default=True,
-    help="Comma-separated: sigmoid, tanh, relu, leaky_relu, linear.",
+    callback=_check_activations,
+    help="Comma-separated element-wise activations: sigmoid, tanh, relu, leaky_relu, linear, ….",
 )
 @click.option("--learning-rate", type=float, default=0.5, show_default=True)
 @click.option(
@@ -241,7 +293,14 @@ def run_learning_rate(
 @run.command("vanishing_gradients")
 @click.option("--depth", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--width", type=click.IntRange(min=1), default=32, show_default=True)
-@click.option("--activations", "names", default="sigmoid,tanh,relu", show_default=True)
+@click.option(
+    "--activations",
+    "names",
+    default="sigmoid,tanh,relu",
+    show_default=True,
+    callback=_check_activations,
+    help="Comma-separated element-wise activations.",
+)
 @click.option("--epochs", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--learning-rate", type=float, default=0.1, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
@@ -393,6 +452,14 @@ def run_all(
     "--target", default="label", show_default=True, help="The CSV column holding the class labels."
 )
 @click.option(
+    "--sep",
+    default=None,
+    help="The CSV separator, e.g. ';' (default: guessed from the first lines, else ',').",
+)
+@click.option(
+    "--drop", default="", help="CSV columns to leave out, comma-separated, e.g. an ID column."
+)
+@click.option(
     "--layers",
     "hidden",
     default="512",
@@ -422,13 +489,16 @@ def run_all(
     "--save",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Save the trained model to this file.",
+    callback=_check_file,
+    help="Save the trained model to this file (its folder is created if need be).",
 )
 @out_option
 @threads_option
 def train(
     data: str,
     target: str,
+    sep: str | None,
+    drop: str,
     hidden: str,
     activation: str,
     optimizer: str,
@@ -450,6 +520,8 @@ def train(
         lambda: train_module.run(
             data=data,
             target=target,
+            sep=sep,
+            drop=_names(drop),
             hidden_layers=sizes,
             activation=activation,
             optimizer=optimizer,
@@ -469,6 +541,66 @@ def train(
 
 
 @main.command()
+@click.option(
+    "--model",
+    "model_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A model saved by 'glassnet train --save'.",
+)
+@click.option("--data", required=True, help="A CSV file of rows to predict, with a header line.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    callback=_check_file,
+    help="Write the predictions to this CSV file (default: print them).",
+)
+@click.option("--proba", is_flag=True, help="Add one probability column per class.")
+@click.option(
+    "--sep",
+    default=None,
+    help="The CSV separator (default: guessed from the first lines, else ',').",
+)
+@click.option("--drop", default="", help="CSV columns to leave out, comma-separated.")
+@click.option(
+    "--target",
+    default=None,
+    help="The column of true labels, if present: ignored for predicting, used for the "
+    "accuracy (default: the model's training target).",
+)
+def predict(
+    model_path: Path,
+    data: str,
+    out: Path | None,
+    proba: bool,
+    sep: str | None,
+    drop: str,
+    target: str | None,
+) -> None:
+    """Predict the class of each row of a CSV file with a saved model, one line per row.
+
+    glassnet predict --model bc.glassnet --data rows.csv --out predictions.csv
+    """
+    from glassnet import models
+    from glassnet.experiments import train as train_module
+
+    model = _guard(lambda: models.load_model(model_path, compile=False))
+    table, accuracy = _guard(
+        lambda: train_module.predict_csv(
+            model, data, sep=sep, drop=_names(drop), target=target, proba=proba
+        )
+    )
+    if out is None:
+        click.echo(table.to_csv(index=False), nl=False)
+    else:
+        _guard(lambda: table.to_csv(out, index=False))
+        click.echo(f"{len(table)} predictions written to {out}")
+    if accuracy is not None:
+        click.echo(f"Accuracy {accuracy:.2%} on {len(table)} rows", err=out is None)
+
+
+@main.command()
 @click.argument("results", type=click.Path(dir_okay=False, path_type=Path))
 @out_option
 def plot(results: Path, out: Path) -> None:
@@ -480,14 +612,34 @@ def plot(results: Path, out: Path) -> None:
     click.echo(f"Report: {index.resolve()}")
 
 
+def _check_curves(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Activations that can be drawn as curves g(z): known and element-wise."""
+    from glassnet.experiments.options import check_hidden_activations
+
+    try:
+        check_hidden_activations(_names(value), cannot="be drawn as a curve g(z)")
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+    return value
+
+
 @main.command("plot-activations")
-@click.option("--activations", "names", default="sigmoid,tanh,relu,leaky_relu", show_default=True)
+@click.option(
+    "--activations",
+    "names",
+    default="sigmoid,tanh,relu,leaky_relu",
+    show_default=True,
+    callback=_check_curves,
+    help="Comma-separated element-wise activations.",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("activations"),
     show_default=True,
-    help="File name without suffix; PNG and SVG are written.",
+    callback=_check_file,
+    help="The figure's file: with a suffix (.png, .svg, .pdf, …) that file alone is written; "
+    "without one, PNG and SVG.",
 )
 def plot_activations(names: str, out: Path) -> None:
     """Each activation and its derivative, side by side."""
@@ -497,7 +649,14 @@ def plot_activations(names: str, out: Path) -> None:
     from glassnet import plots
 
     fig = _guard(lambda: plots.activation_panels(_names(names)))
-    for path in plots.save_figure(fig, out):
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt in fig.canvas.get_supported_filetypes():
+        paths = plots.save_figure(fig, out.with_suffix(""), formats=[fmt])
+        if paths[0] != out:  # a suffix in capitals (.PNG): keep the name asked for
+            paths = [paths[0].replace(out)]
+    else:  # no suffix, or a dot inside the name (v1.2): both formats after it
+        paths = plots.save_figure(fig, out)
+    for path in paths:
         click.echo(str(path))
 
 
@@ -572,15 +731,29 @@ def explain(activation: str, seed: int, fmt: str, model_path: Path | None) -> No
     default=None,
     help="Check a saved (compiled) model instead, on random inputs.",
 )
-@click.option("--tolerance", type=float, default=1e-6, show_default=True)
+@click.option(
+    "--tolerance",
+    type=float,
+    default=1e-6,
+    show_default=True,
+    help="Relative tolerance (> 0); the absolute one is 1e-3 times it.",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 def gradcheck(
     hidden: str, activation: str, loss: str, model_path: Path | None, tolerance: float, seed: int
 ) -> None:
-    """Compare backpropagation with finite differences, per layer; exit 1 if any fails."""
+    """Compare backpropagation with finite differences, per layer; exit 1 if any fails.
+
+    An entry is an error when |g_a − g_n| > absolute tolerance and |g_a − g_n| >
+    tolerance·(|g_a| + |g_n|). Entries whose step ±ε crosses a kink (ReLU at 0, …) are
+    inconclusive, not errors. The last failing layer in forward order is blamed; failing layers
+    before it inherit its error.
+    """
     import glassnet as gn
     from glassnet import layers, models
 
+    if not 0 < tolerance < float("inf"):  # also refuses nan
+        raise CommandError(f"--tolerance must be a positive finite number, got {tolerance!r}")
     if model_path is not None:
         model = _guard(lambda: models.load_model(model_path))
     else:
@@ -625,13 +798,22 @@ def _random_batch(model: Any, seed: int) -> tuple[Any, Any]:
     return x, y
 
 
+# A group called without a command raises this since click 8.2 (before: prints its help).
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def run_cli(argv: list[str] | None = None) -> int:
     """Run the command line; usage errors are one line on stderr with exit code 2."""
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        main.main(args=argv, prog_name="glassnet", standalone_mode=False)
+        main.main(args=args, prog_name="glassnet", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
+    except _NO_ARGS_IS_HELP as err:  # a bare `glassnet` (or `glassnet run`): its help
+        assert err.ctx is not None
+        click.echo(err.ctx.get_help())
+        return 0
     except click.UsageError as err:
         hint = (
             f" (see 'glassnet {err.ctx.command_path.split(' ', 1)[1]} --help')"
@@ -643,7 +825,27 @@ def run_cli(argv: list[str] | None = None) -> int:
     except click.ClickException as err:
         click.echo(f"glassnet: error: {err.format_message()}", err=True)
         return err.exit_code
+    except Exception as err:
+        if _debug(args):
+            raise
+        summary = " ".join(str(err).split()) or "(no message)"
+        click.echo(
+            f"glassnet: error: unexpected {type(err).__name__}: {summary} "
+            "(re-run with --debug for the full traceback)",
+            err=True,
+        )
+        return 1
     return 0
+
+
+def _debug(args: list[str]) -> bool:
+    """Whether the global --debug option was given (it comes before the command's name)."""
+    for arg in args:
+        if arg == "--debug":
+            return True
+        if not arg.startswith("-"):
+            return False
+    return False
 
 
 def entry_point() -> None:

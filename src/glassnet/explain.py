@@ -53,11 +53,19 @@ class Step:
 
 @dataclass
 class Explanation:
-    """The steps of one forward pass, backward pass and update, in order."""
+    """The steps of one forward pass, backward pass and update, in order.
+
+    ``targets`` holds the targets Y each loss compares with (shown with the loss), and
+    ``loss_after`` the loss L′ of the same (x, y) with the updated weights, computed as
+    ``evaluate`` does (inference mode: no dropout), so that L′ − L shows what the step did.
+    """
 
     steps: list[Step] = field(default_factory=list)
     max_rows: int = 6
     max_cols: int = 6
+    targets: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    loss_after: float | None = None
+    loss_before: float | None = None
 
     def add(
         self, key: str, symbol: str, formula: str, value: Any, phase: str, note: str = ""
@@ -91,6 +99,41 @@ class Explanation:
     def _shape(value: np.ndarray) -> str:
         return "scalar" if value.ndim == 0 else " × ".join(map(str, value.shape))
 
+    def _body(self, value: np.ndarray) -> str:
+        if value.ndim == 0:
+            return f"{float(value):.6g}"
+        # labels (one per sample) as a column, one row per sample as everywhere else
+        return self._matrix(value.reshape(-1, 1) if value.ndim == 1 else value)
+
+    def _shown(self) -> list[tuple[str, str, str, str, str]]:
+        """(phase, heading, shape, note, body) of everything shown: the steps, the targets at
+        the start of the loss phase, and the loss after the update at the end."""
+        rows = []
+        targets_shown = False
+        for s in self.steps:
+            if s.phase == "loss" and not targets_shown:
+                for symbol, value in self.targets:
+                    note = "the targets, one row per sample"
+                    rows.append(("loss", symbol, self._shape(value), note, self._body(value)))
+                targets_shown = True
+            rows.append((s.phase, s.heading, self._shape(s.value), s.note, self._body(s.value)))
+        if self.loss_after is not None:
+            change = (
+                f"L′ − L = {self.loss_after - self.loss_before:+.6g}"
+                if self.loss_before is not None
+                else ""
+            )
+            rows.append(
+                (
+                    "after",
+                    "L′ = L with the updated weights",
+                    "scalar",
+                    f"inference mode, as evaluate; {change}" if change else "inference mode",
+                    f"{self.loss_after:.6g}",
+                )
+            )
+        return rows
+
     def to_text(self) -> str:
         """Terminal text: a heading per phase, then each quantity with formula and shape."""
         lines: list[str] = []
@@ -100,15 +143,13 @@ class Explanation:
             "loss": "LOSS",
             "backward": "BACKWARD PASS",
             "update": "UPDATE",
+            "after": "LOSS AFTER THE UPDATE",
         }
-        for s in self.steps:
-            if s.phase != phase:
-                phase = s.phase
+        for row_phase, heading, shape, note, body in self._shown():
+            if row_phase != phase:
+                phase = row_phase
                 lines += ["", f"── {titles[phase]} " + "─" * (60 - len(titles[phase]))]
-            lines.append(
-                f"{s.heading}    [{self._shape(s.value)}]" + (f"  {s.note}" if s.note else "")
-            )
-            body = f"{float(s.value):.6g}" if s.value.ndim == 0 else self._matrix(s.value)
+            lines.append(f"{heading}    [{shape}]" + (f"  {note}" if note else ""))
             lines += ["    " + line for line in body.splitlines()]
         return "\n".join(lines).lstrip("\n")
 
@@ -116,14 +157,12 @@ class Explanation:
         """Markdown: a section per phase, each quantity as a formula and a code block."""
         out: list[str] = []
         phase = None
-        for s in self.steps:
-            if s.phase != phase:
-                phase = s.phase
-                out += [f"### {phase.capitalize()}", ""]
-            out.append(
-                f"**{s.heading}** ({self._shape(s.value)})" + (f" — {s.note}" if s.note else "")
-            )
-            body = f"{float(s.value):.6g}" if s.value.ndim == 0 else self._matrix(s.value)
+        titles = {"after": "Loss after the update"}
+        for row_phase, heading, shape, note, body in self._shown():
+            if row_phase != phase:
+                phase = row_phase
+                out += [f"### {titles.get(phase, phase.capitalize())}", ""]
+            out.append(f"**{heading}** ({shape})" + (f" — {note}" if note else ""))
             out += ["", "```", body, "```", ""]
         return "\n".join(out)
 
@@ -137,7 +176,22 @@ def explain(model: Model, x: Any, y: Any) -> Explanation:
     work = copy.deepcopy(model)
     before = [v.value.copy() for v in work.trainable_weights]
     result = work.train_step(x, y, apply=True)
-    return _Walk(work, result, before).run()
+    explanation = _Walk(work, result, before).run()
+    explanation.loss_before = float(result.loss)
+    explanation.loss_after = _loss_after(work, x, y)
+    return explanation
+
+
+def _loss_after(model: Model, x: Any, y: Any) -> float | None:
+    """L′: the loss of (x, y) with the updated weights, as ``evaluate`` computes it; None for a
+    model whose loss cannot be evaluated on (x, y) alone (say, one fed by a layer's add_loss
+    that needs training mode)."""
+    try:
+        values = model.test_on_batch(x, y, return_dict=True)
+    except (ValueError, TypeError, KeyError):
+        return None
+    assert isinstance(values, dict)
+    return float(values["loss"])
 
 
 class _Walk:
@@ -270,6 +324,8 @@ class _Walk:
             out = result.tape.nodes and self._output_symbol(i)
             key = "loss" if len(names) == 1 else f"loss_{names[i]}"
             symbol = "L" if len(names) == 1 else f"L({names[i]})"
+            target = "Y" if len(names) == 1 else f"Y({names[i]})"
+            ex.targets.append((target, np.array(result.targets[i], copy=True)))
             ex.add(key, symbol, f"{loss.name}(Y, {out})", np.float64(value), "loss")
             suffix = "" if len(names) == 1 else f"_{names[i]}"
             for term_key, term, definition, term_value, note in loss.target_terms(

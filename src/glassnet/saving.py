@@ -1,7 +1,8 @@
 """Saving and loading models: one file, plain data only.
 
 The file is a NumPy ``.npz`` (zip) archive: a JSON header (format, version, architecture,
-compile settings, random states) stored as bytes, the weights, and the optimizer state.
+compile settings, random states, and for a model trained by ``glassnet train`` on a CSV file
+its columns and class labels) stored as bytes, the weights, and the optimizer state.
 It is read with ``allow_pickle=False``, so a file from a stranger can never run code.
 """
 
@@ -80,6 +81,8 @@ def save_model(model: Model, filepath: str | Path) -> None:
             for layer in _random_layers(model)
             if layer.rng is not None
         },
+        # what ``glassnet train`` read from a CSV file: target, feature columns, class labels
+        "csv_info": getattr(model, "csv_info", None),
     }
     arrays: dict[str, np.ndarray] = {f"weights/{i}": w for i, w in enumerate(model.get_weights())}
     if model.compiled:
@@ -129,6 +132,30 @@ def save_weights(model: Model, filepath: str | Path) -> None:
     _write(path, header, {f"weights/{i}": w.value for i, w in enumerate(weights)})
 
 
+# Every zip archive (a .npz) begins with a local file header, or with the end record when empty.
+_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _open_archive(path: Path) -> Any:
+    """``np.load`` of a .npz file, never unpickling; anything else is refused before NumPy
+    reads it (NumPy would suggest ``allow_pickle`` for a file that is not one of its own)."""
+    with path.open("rb") as file:
+        start = file.read(4)
+    if start not in _ZIP_SIGNATURES:
+        raise ValueError(
+            "it is empty, not a .npz archive" if not start else "it is not a .npz (zip) archive"
+        )
+    return np.load(path, allow_pickle=False)
+
+
+def _reason(err: BaseException) -> str:
+    """What went wrong reading an archive, in glassnet's terms: an entry holding Python objects
+    is refused, since loading never unpickles."""
+    if "pickle" in str(err).lower():
+        return "it holds Python objects, which glassnet never loads (only plain arrays)"
+    return str(err)
+
+
 def load_weights(model: Model, filepath: str | Path) -> None:
     """Read weights written by ``save_weights`` into a built model of the same architecture."""
     if not model.built:
@@ -140,14 +167,16 @@ def load_weights(model: Model, filepath: str | Path) -> None:
     if not path.exists():
         raise FileNotFoundError(f"no weights file at {str(path)!r}")
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        with _open_archive(path) as archive:
             header = json.loads(archive[_HEADER].tobytes().decode("utf-8"))
             if header.get("format") not in (WEIGHTS_FORMAT, FORMAT):
                 raise ValueError(f"its format is {header.get('format')!r}")
             count = sum(1 for name in archive.files if name.startswith("weights/"))
             arrays = [archive[f"weights/{i}"] for i in range(count)]
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, json.JSONDecodeError) as err:
-        raise ValueError(f"{str(path)!r} is not a readable glassnet weights file: {err}") from None
+        raise ValueError(
+            f"{str(path)!r} is not a readable glassnet weights file: {_reason(err)}"
+        ) from None
     expected = [w.value.shape for w in model.weights]
     got = [a.shape for a in arrays]
     if got != expected:
@@ -254,7 +283,7 @@ def _load_model(path: Path, compile: bool) -> Model:
     if path.is_dir():
         raise IsADirectoryError(f"{str(path)!r} is a directory, not a glassnet model file")
     try:
-        archive = np.load(path, allow_pickle=False)
+        archive = _open_archive(path)
         if not isinstance(archive, np.lib.npyio.NpzFile):
             raise ValueError("it holds a single array, not a glassnet archive")
         with archive:
@@ -286,7 +315,7 @@ def _load_model(path: Path, compile: bool) -> Model:
         json.JSONDecodeError,
         UnicodeDecodeError,
     ) as err:
-        reason = f"missing entry {err}" if isinstance(err, KeyError) else str(err)
+        reason = f"missing entry {err}" if isinstance(err, KeyError) else _reason(err)
         raise ValueError(
             f"{str(path)!r} is not a readable glassnet model file: {reason} (it may be "
             "truncated, corrupted, or written by another program)"
@@ -311,6 +340,8 @@ def _rebuild(
     if header.get("rng_state") is not None:
         model.shuffle_rng = np.random.default_rng()
         model.shuffle_rng.bit_generator.state = header["rng_state"]
+    if header.get("csv_info") is not None:
+        model.csv_info = header["csv_info"]
     states = header.get("dropout_rng_states", {})
     for layer in _random_layers(model):
         if layer.name in states:

@@ -24,6 +24,7 @@ does: float32 data trains a float32 network, any other data a float64 one.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,15 @@ __all__ = ["GlassnetClassifier", "GlassnetRegressor"]
 # scikit-learn's MLP names for activations glassnet calls otherwise ("identity" is a glassnet
 # alias already), so that code and grids written for MLPClassifier keep working.
 _SKLEARN_ACTIVATION_NAMES = {"logistic": "sigmoid"}
+
+# scikit-learn's MLP names for hyper-parameters glassnet calls by Keras's words: an error for one
+# of them says which word to use.
+_SKLEARN_PARAMETER_NAMES = {
+    "max_iter": "epochs",
+    "learning_rate_init": "learning_rate",
+    "n_iter_no_change": "patience",
+    "solver": "optimizer",
+}
 
 # batch_size="auto" is min(_AUTO_BATCH_SIZE, n_samples), as in scikit-learn's MLP.
 _AUTO_BATCH_SIZE = 200
@@ -90,7 +100,7 @@ class _ValidationScore(callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: callbacks.Logs | None = None) -> None:
         assert self.model is not None
         if logs is not None:
-            outputs = self.model.predict(self.x, batch_size=_PREDICT_BATCH_SIZE)
+            outputs = self.model.predict(self.x, batch_size=_PREDICT_BATCH_SIZE, verbose=0)
             logs["val_score"] = float(self.score(self.y, outputs))
 
 
@@ -99,6 +109,41 @@ class _GlassnetMLP(BaseEstimator):
 
     Subclasses turn y into the network's targets and say which output layer and loss to use.
     """
+
+    def __new__(cls, *args: Any, **params: Any) -> Any:
+        """Refuse unknown arguments in the estimator's own public names (Python's TypeError would
+        name this shared base class), saying glassnet's word for scikit-learn's MLP names."""
+        if len(args) > 2:
+            raise TypeError(
+                f"{cls.__name__} takes at most 2 positional arguments (hidden_layer_sizes, "
+                f"activation), got {len(args)}: give the others by name"
+            )
+        for name in params:
+            if name not in cls._get_param_names():
+                raise TypeError(cls._unknown_parameter(name))
+        return super().__new__(cls)
+
+    @classmethod
+    def _unknown_parameter(cls, name: str) -> str:
+        """The message for a parameter the estimator does not have."""
+        if name in _SKLEARN_PARAMETER_NAMES:
+            word = _SKLEARN_PARAMETER_NAMES[name]
+            return (
+                f"{cls.__name__} has no parameter {name!r} (scikit-learn's MLP name): it is "
+                f"called {word!r} here, Keras's word, as in {cls.__name__}({word}=…)"
+            )
+        return (
+            f"{cls.__name__} has no parameter {name!r}; its parameters are: "
+            f"{', '.join(cls._get_param_names())}"
+        )
+
+    def set_params(self, **params: Any) -> Any:
+        """Set hyper-parameters by name, as scikit-learn's ``set_params`` (``estimator__name``
+        for a nested estimator's); an unknown name is a ValueError in the estimator's terms."""
+        for name in params:
+            if "__" not in name and name not in self._get_param_names():
+                raise ValueError(self._unknown_parameter(name))
+        return super().set_params(**params)
 
     def __init__(
         self,
@@ -301,7 +346,14 @@ class _GlassnetMLP(BaseEstimator):
         """The network's outputs for X, after scikit-learn's checks, in the network's float type."""
         check_is_fitted(self)
         x = validate_data(self, X, reset=False, dtype=self.model_.dtype)
-        return self.model_.predict(x, batch_size=_PREDICT_BATCH_SIZE)
+        return self.model_.predict(x, batch_size=_PREDICT_BATCH_SIZE, verbose=0)
+
+
+# The estimators' signature is that of __init__ (the parameters), not __new__'s (*args, **params)
+# that only reports unknown names: scikit-learn's checks and help() read it.
+_GlassnetMLP.__signature__ = inspect.signature(_GlassnetMLP.__init__).replace(
+    parameters=list(inspect.signature(_GlassnetMLP.__init__).parameters.values())[1:]
+)
 
 
 class GlassnetClassifier(ClassifierMixin, _GlassnetMLP):

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import numbers
+from typing import Any
+
+import numpy as np
+
 from glassnet.callbacks.callback import Callback, Logs
+
+
+def _plain(value: Any) -> Any:
+    """A number as a Python int or float (NumPy scalars and 0-d arrays too); else unchanged."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Number):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    return float(value)  # type: ignore[arg-type]
 
 
 class History(Callback):
@@ -10,7 +26,8 @@ class History(Callback):
 
     ``loss`` and the metrics are the batch-size-weighted means over the epoch's batches, each
     measured before that batch's update (as Keras reports them); ``val_*`` are measured on the
-    validation data after the epoch.
+    validation data after the epoch. Every value is a Python float (what a callback adds to the
+    logs as a NumPy scalar too), and ``params`` holds plain Python numbers.
     """
 
     def __init__(self) -> None:
@@ -19,10 +36,16 @@ class History(Callback):
         self.epoch: list[int] = []
         self.stop_reason: str | None = None
 
+    def set_params(self, params: dict[str, Any]) -> None:
+        self.params = {key: _plain(value) for key, value in params.items()}
+
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        self.epoch.append(epoch)
+        self.epoch.append(int(epoch))
         for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(value)
+            plain = _plain(value)
+            if isinstance(plain, int):
+                plain = float(plain)  # a metric that happens to be whole is still a float
+            self.history.setdefault(key, []).append(plain)
 
     def __repr__(self) -> str:
         keys = ", ".join(self.history)

@@ -18,7 +18,10 @@ STUDIES = ("activations", "learning_rate", "vanishing_gradients", "regression", 
 
 
 def get(study: str) -> ModuleType:
-    """The module of a study (or of ``train``, whose results can be redrawn too), by name."""
+    """The module of a study (or of ``train``, whose results can be redrawn too), by name:
+    ``vanishing_gradients`` or, as the command's options are spelt, ``vanishing-gradients``."""
+    if isinstance(study, str):
+        study = study.replace("-", "_")
     if study not in (*STUDIES, "train"):
         raise ValueError(f"unknown study {study!r}; accepted: {', '.join(STUDIES)}")
     return importlib.import_module(f"glassnet.experiments.{study}")

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import mannwhitneyu
 
-from glassnet import activations as activations_module
+from glassnet.experiments.options import check_hidden_activations
 from glassnet.experiments.paper import X, Y, paper_network
 from glassnet.experiments.result import StudyResult
 from glassnet.experiments.runner import run_many
@@ -54,8 +54,7 @@ def run(
     activations = list(activations)
     if len(activations) < 2:
         raise ValueError(f"compare at least two activations, got {activations}")
-    for name in activations:
-        activations_module.get(name)  # unknown names fail here, with the accepted list
+    check_hidden_activations(activations)  # unknown or not element-wise: the accepted list
     seeds = check_positive_int("seeds", seeds)
     epochs = check_positive_int("epochs", epochs)
     learning_rate = check_number("learning_rate", learning_rate, 0.0, low_open=True)

@@ -86,10 +86,10 @@ def run(
     )
     train_seconds = time.perf_counter() - t0
     scores = model.evaluate(
-        x_test, utils.to_categorical(y_test, 10), batch_size=1024, return_dict=True
+        x_test, utils.to_categorical(y_test, 10), batch_size=1024, verbose=0, return_dict=True
     )
     loss, accuracy = scores["loss"], scores["accuracy"]
-    predicted = model.predict(x_test, batch_size=1024).argmax(axis=1)
+    predicted = model.predict(x_test, batch_size=1024, verbose=0).argmax(axis=1)
     confusion = np.zeros((10, 10), dtype=int)
     np.add.at(confusion, (y_test.astype(int), predicted), 1)
     table = [

@@ -40,7 +40,7 @@ def linear_neuron(epochs: int, learning_rate: float, seed: int) -> dict[str, Any
         "neuron": neuron.tolist(),
         "least_squares": exact.tolist(),
         "max_abs_difference": float(np.abs(neuron - exact).max()),
-        "neuron_mse": model.evaluate(x, y, batch_size=len(x), return_dict=True)["loss"],
+        "neuron_mse": model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True)["loss"],
         "least_squares_mse": float(np.mean((design @ exact - y[:, 0]) ** 2)),
         "loss": history.history["loss"],
     }
@@ -59,7 +59,7 @@ def logistic_neuron(epochs: int, learning_rate: float, seed: int) -> dict[str, A
     history = model.fit(
         x_train, y_train, epochs=epochs, batch_size=len(x_train), shuffle=False, verbose=0
     )
-    scores = model.evaluate(x_test, y_test, batch_size=len(x_test), return_dict=True)
+    scores = model.evaluate(x_test, y_test, batch_size=len(x_test), verbose=0, return_dict=True)
     loss, accuracy = scores["loss"], scores["accuracy"]
     reference = unregularised_logistic_regression().fit(x_train, y_train)
     p = np.clip(reference.predict_proba(x_test)[:, 1], 1e-15, 1 - 1e-15)

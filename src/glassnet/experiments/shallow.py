@@ -46,7 +46,7 @@ def train_once(data_seed: int, epochs: int, learning_rate: float) -> dict[str, A
     history = model.fit(
         x_train, y_train, epochs=epochs, batch_size=100, verbose=0, validation_data=(x_test, y_test)
     )
-    scores = model.evaluate(x_test, y_test, return_dict=True)
+    scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
     loss, accuracy = scores["loss"], scores["accuracy"]
     return {"history": history.history, "test_loss": loss, "test_accuracy": accuracy}
 

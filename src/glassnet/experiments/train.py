@@ -1,19 +1,23 @@
-"""Train an MLP on a named data set or a CSV file: what ``glassnet train`` runs."""
+"""Train an MLP on a named data set or a CSV file, and predict a CSV file's rows: what
+``glassnet train`` and ``glassnet predict`` run."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import train_test_split
 
 import glassnet as gn
 from glassnet import layers, models, optimizers
-from glassnet.datasets import Standardizer, load_csv
+from glassnet.datasets.csv import features_of, read_csv_frame, split_target
 from glassnet.experiments.mnist import load
+from glassnet.experiments.options import check_hidden_activations, check_output_file
 from glassnet.experiments.result import StudyResult
 from glassnet.monitors import TrainingMonitor
 from glassnet.utils import check_positive_int
@@ -21,32 +25,69 @@ from glassnet.utils import check_positive_int
 NAMED_DATA = ("digits", "mnist", "fashion_mnist")
 
 
-def load_data(data: str, target: str = "label") -> tuple[str, tuple[Any, ...]]:
-    """A named data set, or a CSV split 80/20 (stratified, standardised on the training part)."""
+@dataclass
+class TrainingData:
+    """A data set split for training: for a CSV file, also its columns and its class labels."""
+
+    name: str
+    train: tuple[np.ndarray, np.ndarray]
+    test: tuple[np.ndarray, np.ndarray]
+    csv_info: dict[str, Any] | None = None  # {"target", "features", "classes"}, plain JSON
+
+
+def encode_labels(y: np.ndarray, what: str) -> tuple[np.ndarray, list[Any]]:
+    """Class indices 0…k−1 for the labels y, and the label of each class (sorted).
+
+    Labels may be names ("setosa"), integers (any k distinct values: {0, 5} become 0 and 1)
+    or numbers written with a decimal point that are whole (0.0/1.0 are the integers 0 and 1).
+    """
+    if y.dtype.kind == "f":
+        fractional = y != np.round(y)
+        if fractional.any():
+            raise ValueError(
+                f"{what} must hold class labels (whole numbers or names), got non-integer "
+                f"values such as {y[fractional][0].item()!r}"
+            )
+        y = y.astype(np.int64)
+    classes, codes = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"{what} holds a single class, {classes[0].item()!r}; a classifier needs two or more"
+        )
+    return codes.reshape(-1).astype(np.int64), [c.item() for c in classes]
+
+
+def load_data(
+    data: str, target: str = "label", sep: str | None = None, drop: Sequence[str] = ()
+) -> TrainingData:
+    """A named data set, or a CSV split 80/20 (stratified) with its labels encoded as 0…k−1.
+
+    CSV features are returned as they are in the file: the model standardises them itself.
+    """
     if data in NAMED_DATA:
-        name, split, _ = load(data)
-        return name, split
+        name, (train, test), _ = load(data)
+        return TrainingData(name, train, test)
     path = Path(data)
     if path.suffix.lower() != ".csv":
         raise ValueError(
             f"data must be one of {', '.join(NAMED_DATA)} or a path to a .csv file, got {data!r}"
         )
-    x, y = load_csv(path, target=target)
-    if y.dtype.kind not in "iu":
-        raise ValueError(
-            f"column {target!r} of {str(path)!r} must hold integer class labels for "
-            "classification, got non-integer values"
-        )
+    frame = read_csv_frame(path, sep=sep, drop=drop)
+    x, labels = split_target(frame, target, path)
+    y, classes = encode_labels(labels, f"column {target!r} of {str(path)!r}")
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=0.2, stratify=y, random_state=0
     )
-    scaler = Standardizer().fit(x_train)
-    return path.name, ((scaler.transform(x_train), y_train), (scaler.transform(x_test), y_test))
+    features = [str(c) for c in frame.columns if c != target]
+    info = {"target": target, "features": features, "classes": classes}
+    return TrainingData(path.name, (x_train, y_train), (x_test, y_test), info)
 
 
 def run(
     data: str = "digits",
     target: str = "label",
+    sep: str | None = None,
+    drop: Sequence[str] = (),
     hidden_layers: Sequence[int] = (512,),
     activation: str = "relu",
     optimizer: str = "rmsprop",
@@ -58,18 +99,37 @@ def run(
     save: str | Path | None = None,
     verbose: int = 1,
 ) -> StudyResult:
-    """Train, evaluate on the test part, optionally save the model."""
+    """Train, evaluate on the test part, optionally save the model.
+
+    A CSV's features are standardised by the model's first layer, a Normalization adapted on
+    the training part, so the saved model takes the file's raw rows; the class labels are
+    kept in the model (``model.csv_info``) and in its file.
+    """
     epochs = check_positive_int("epochs", epochs)
     hidden_layers = [check_positive_int("hidden layer size", h) for h in hidden_layers]
+    check_hidden_activations([activation])
+    if save is not None:
+        check_output_file(save, "save")
     start = time.perf_counter()
-    name, ((x_train, y_train), (x_test, y_test)) = load_data(data, target)
+    loaded = load_data(data, target, sep=sep, drop=drop)
+    name, (x_train, y_train), (x_test, y_test) = loaded.name, loaded.train, loaded.test
     y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
-    classes = int(max(y_train.max(), y_test.max())) + 1
+    if loaded.csv_info is not None:
+        classes = len(loaded.csv_info["classes"])
+    else:
+        classes = int(max(y_train.max(), y_test.max())) + 1
     gn.set_seed(seed)
     model = models.Sequential(name="mlp")
-    model.add(
-        layers.Dense(hidden_layers[0], activation=activation, input_shape=(x_train.shape[1],))
-    )
+    if loaded.csv_info is not None:
+        normalization = layers.Normalization(input_shape=(x_train.shape[1],))
+        model.add(normalization)
+        normalization.adapt(x_train)  # μ and σ² of the training part only
+        model.add(layers.Dense(hidden_layers[0], activation=activation))
+        model.csv_info = loaded.csv_info  # saved in the model's file
+    else:
+        model.add(
+            layers.Dense(hidden_layers[0], activation=activation, input_shape=(x_train.shape[1],))
+        )
     for units in hidden_layers[1:]:
         model.add(layers.Dense(units, activation=activation))
     model.add(layers.Dense(classes, activation="softmax"))
@@ -85,18 +145,20 @@ def run(
         verbose=verbose,
         callbacks=[TrainingMonitor()],
     )
-    scores = model.evaluate(x_test, y_test, batch_size=1024, return_dict=True)
+    scores = model.evaluate(x_test, y_test, batch_size=1024, verbose=0, return_dict=True)
     loss, accuracy = scores["loss"], scores["accuracy"]
-    predicted = model.predict(x_test, batch_size=1024).argmax(axis=1)
+    predicted = model.predict(x_test, batch_size=1024, verbose=0).argmax(axis=1)
     confusion = np.zeros((classes, classes), dtype=int)
     np.add.at(confusion, (y_test, predicted), 1)
     if save is not None:
+        Path(save).parent.mkdir(parents=True, exist_ok=True)  # checked writable before training
         model.save(save)
     return StudyResult(
         study="train",
         title=f"An MLP trained on {name}",
         settings={
             "data": name,
+            "classes": loaded.csv_info["classes"] if loaded.csv_info else None,
             "hidden_layers": list(hidden_layers),
             "activation": activation,
             "optimizer": optimizer,
@@ -126,6 +188,62 @@ def run(
         verdict=f"Test accuracy {accuracy:.2%} on {len(x_test):,} held-out samples of {name}.",
         seconds=time.perf_counter() - start,
     )
+
+
+def _label_text(values: Any) -> np.ndarray:
+    """Labels as text for comparison: whole numbers without a decimal point (1.0 → "1")."""
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f" and np.all(arr == np.round(arr)):
+        arr = arr.astype(np.int64)
+    return arr.astype(str)
+
+
+def predict_csv(
+    model: Any,
+    data: str | Path,
+    sep: str | None = None,
+    drop: Sequence[str] = (),
+    target: str | None = None,
+    proba: bool = False,
+) -> tuple[pd.DataFrame, float | None]:
+    """The predicted class of each row of a CSV file, and the accuracy when it has the target.
+
+    Rows are given raw: a model trained by ``glassnet train`` on a CSV standardises them
+    itself. Its feature columns are taken by name when the file has them all (other columns,
+    and the target, are ignored), else in the file's order; predictions are the original class
+    labels. Returns (a table with a ``prediction`` column, and with ``proba=True`` one
+    ``probability_<class>`` column per class; the accuracy, or None).
+    """
+    info = getattr(model, "csv_info", None)
+    if not model.built:
+        raise ValueError("the model is not built, so it cannot predict")
+    width = int(model.input_shape[-1])
+    target = target or (info["target"] if info else "label")
+    frame = read_csv_frame(data, sep=sep, drop=drop)
+    truth = frame.pop(target) if target in frame.columns else None
+    features = info["features"] if info else None
+    if features is not None and all(c in frame.columns for c in features):
+        frame = frame[features]
+    if frame.shape[1] != width:
+        names = ", ".join(repr(c) for c in (features or [])[:20])
+        expected = f" ({names})" if names else ""
+        raise ValueError(
+            f"{data} has {frame.shape[1]} feature columns, the model expects {width}{expected}"
+        )
+    x = features_of(frame, data)
+    probabilities = np.asarray(model.predict(x, batch_size=1024, verbose=0))
+    if probabilities.shape[-1] == 1:  # one sigmoid unit: P(class 1)
+        probabilities = np.concatenate([1 - probabilities, probabilities], axis=-1)
+    classes = info["classes"] if info else list(range(probabilities.shape[-1]))
+    predicted = np.asarray(classes, dtype=object)[probabilities.argmax(axis=-1)]
+    table = pd.DataFrame({"prediction": predicted})
+    if proba:
+        for j, label in enumerate(classes):
+            table[f"probability_{label}"] = probabilities[:, j]
+    accuracy = None
+    if truth is not None:
+        accuracy = float(np.mean(_label_text(truth.to_numpy()) == _label_text(list(predicted))))
+    return table, accuracy
 
 
 def figures(result: StudyResult) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sklearn.datasets import make_classification
 
 import glassnet as gn
 from glassnet import layers, models, monitors, optimizers
+from glassnet.experiments.options import check_hidden_activations
 from glassnet.experiments.result import StudyResult
 from glassnet.experiments.runner import run_many
 from glassnet.utils import check_number, check_positive_int
@@ -62,8 +63,7 @@ def run(
     width = check_positive_int("width", width)
     epochs = check_positive_int("epochs", epochs)
     learning_rate = check_number("learning_rate", learning_rate, 0.0, low_open=True)
-    for name in activations:
-        gn.activations.get(name)
+    activations = check_hidden_activations(activations)
     start = time.perf_counter()
     tasks = [
         dict(

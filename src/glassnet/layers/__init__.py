@@ -1,6 +1,6 @@
-"""Layers: Dense, the activation, normalization, noise and merge layers, Dropout, Flatten,
-Reshape, Rescaling, Identity, Input, and the Layer base class for your own. Names work as in
-Keras: ``layers.Dense(512, activation="relu")``.
+"""Layers: Dense, the activation, normalization, preprocessing (Normalization), noise and merge
+layers, Dropout, Flatten, Reshape, Rescaling, Identity, Input, and the Layer base class for your
+own. Names work as in Keras: ``layers.Dense(512, activation="relu")``.
 
 >>> from glassnet import layers
 >>> layers.Dense(512, activation="relu", input_shape=(784,))
@@ -33,6 +33,7 @@ from glassnet.layers.merging import (
 )
 from glassnet.layers.noise import GaussianDropout, GaussianNoise
 from glassnet.layers.normalization import BatchNormalization, LayerNormalization
+from glassnet.layers.preprocessing import Normalization
 from glassnet.serialization import deserialize_object, serialize_object
 
 LAYER_CLASSES: dict[str, type[Layer]] = {
@@ -50,6 +51,7 @@ LAYER_CLASSES: dict[str, type[Layer]] = {
         GaussianDropout,
         BatchNormalization,
         LayerNormalization,
+        Normalization,
         PReLU,
         ReLU,
         LeakyReLU,
@@ -135,6 +137,7 @@ __all__ = [
     "Maximum",
     "Minimum",
     "Multiply",
+    "Normalization",
     "PReLU",
     "ReLU",
     "Rescaling",

@@ -708,7 +708,7 @@ class Trainer(InputChecks):
         x: Any = None,
         y: Any = None,
         batch_size: int | None = 32,
-        verbose: int | str = 0,
+        verbose: int | str = "auto",
         return_dict: bool = False,
         callbacks: Sequence[callbacks_module.Callback] | None = None,
         sample_weight: Any = None,
@@ -721,18 +721,23 @@ class Trainer(InputChecks):
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         xs, ys = self._prepare(x, y, "evaluate")
         sws = self._check_sample_weights(sample_weight, None, ys)
-        if type(self).test_step is not Trainer.test_step:  # a test_step of your own, as Keras
-            logs = self._run_test_steps(xs, ys, sws, batch_size)
-            if check_verbose(verbose):
-                print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
-            return logs if return_dict else (list(logs.values()) if len(logs) > 1 else logs["loss"])
+        level = check_verbose(verbose)
         n = len(xs[0])
-        params = {"steps": math.ceil(n / batch_size), "batch_size": batch_size, "samples": n}
-        cbs = callbacks_module.CallbackList(callbacks, self, params) if callbacks else None
+        steps = math.ceil(n / batch_size)
+        params = {"steps": steps, "batch_size": batch_size, "samples": n, "verbose": level}
+        if type(self).test_step is not Trainer.test_step:  # a test_step of your own, as Keras
+            shown = callbacks_module.CallbackList(None, self, params, verbose=level)
+            shown.on_test_begin()
+            logs = self._run_test_steps(xs, ys, sws, batch_size)
+            shown.on_test_end(logs)
+            return logs if return_dict else (list(logs.values()) if len(logs) > 1 else logs["loss"])
+        cbs = (
+            callbacks_module.CallbackList(callbacks, self, params, verbose=level)
+            if callbacks or level
+            else None
+        )
         values = self._evaluate_arrays(xs, ys, batch_size, cbs, sws)
         names = self._log_names
-        if check_verbose(verbose):
-            print(" - ".join(f"{k}: {v:.4f}" for k, v in zip(names, values, strict=True)))
         if return_dict:
             return dict(zip(names, values, strict=True))
         return values if len(names) > 1 else values[0]
@@ -741,17 +746,23 @@ class Trainer(InputChecks):
         self: Model,
         x: Any,
         batch_size: int | None = 32,
-        verbose: int | str = 0,
+        verbose: int | str = "auto",
         callbacks: Sequence[callbacks_module.Callback] | None = None,
     ) -> Any:
         """The network's outputs for every sample of x, computed in batches (a list of arrays
         for a model with several outputs). ``callbacks`` get the predict hooks, with the
         batch's ``{"outputs": …}`` at each batch's end, as in Keras."""
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
+        level = check_verbose(verbose)
         xs = self._check_x(x)
         n = len(xs[0])
-        params = {"steps": math.ceil(n / batch_size), "batch_size": batch_size, "samples": n}
-        cbs = callbacks_module.CallbackList(callbacks, self, params) if callbacks else None
+        steps = math.ceil(n / batch_size)
+        params = {"steps": steps, "batch_size": batch_size, "samples": n, "verbose": level}
+        cbs = (
+            callbacks_module.CallbackList(callbacks, self, params, verbose=level)
+            if callbacks or level
+            else None
+        )
         if cbs is not None:
             cbs.on_predict_begin()
         chunks: list[list[np.ndarray]] = []
