@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,11 +17,23 @@ from scipy.stats import mannwhitneyu
 
 from glassnet.experiments.options import check_hidden_activations
 from glassnet.experiments.paper import X, Y, paper_network
-from glassnet.experiments.result import StudyResult
+from glassnet.experiments.result import StudyResult, Verdict
 from glassnet.experiments.runner import run_many
 from glassnet.utils import check_number, check_positive_int
 
 TITLE = "Sigmoid or tanh? Convergence of the paper's 3-2-1 network"
+# The faster activation must differ in median epochs and pass a two-sided rank test at this level.
+SIGNIFICANCE = 0.01
+
+
+def title_for(activations: Sequence[str]) -> str:
+    """The study's title, naming the activations compared ("Sigmoid or tanh? …" for those two)."""
+    names = list(activations)
+    if sorted(names) == ["sigmoid", "tanh"]:
+        return TITLE
+    listed = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+    faster = "faster" if len(names) == 2 else "fastest"
+    return f"Which hidden activation converges {faster}: {listed}? The paper's 3-2-1 network"
 
 
 def train_once(activation: str, seed: int, epochs: int, learning_rate: float) -> list[float]:
@@ -54,7 +66,8 @@ def run(
     activations = list(activations)
     if len(activations) < 2:
         raise ValueError(f"compare at least two activations, got {activations}")
-    check_hidden_activations(activations)  # unknown or not element-wise: the accepted list
+    # unknown, not element-wise or given twice: refused, with the accepted names
+    check_hidden_activations(activations)
     seeds = check_positive_int("seeds", seeds)
     epochs = check_positive_int("epochs", epochs)
     learning_rate = check_number("learning_rate", learning_rate, 0.0, low_open=True)
@@ -71,22 +84,25 @@ def run(
     reached = {a: [epochs_to_threshold(c, threshold) for c in curves[a]] for a in activations}
     finals = {a: [c[-1] for c in curves[a]] for a in activations}
     table = [_row(a, reached[a], finals[a], epochs) for a in activations]
-    verdict, p_value = _verdict(activations, reached, finals, epochs, threshold)
+    settings = {
+        "network": "3 → 2 (hidden activation) → 1 sigmoid, weights and biases ~ U(−1, 1)",
+        "data": "the paper's four samples",
+        "loss": "mean squared error",
+        "optimizer": f"full-batch gradient descent, learning rate {learning_rate}",
+        "activations": activations,
+        "seeds": seeds,
+        "first_seed": first_seed,
+        "epochs": epochs,
+        "learning_rate": learning_rate,
+        "threshold": threshold,
+        "significance": SIGNIFICANCE,
+    }
+    p_value = _top_two(settings, curves)[2]
+    verdict = judge(settings, {"curves": curves})
     return StudyResult(
         study="activations",
-        title=TITLE,
-        settings={
-            "network": "3 → 2 (hidden activation) → 1 sigmoid, weights and biases ~ U(−1, 1)",
-            "data": "the paper's four samples",
-            "loss": "mean squared error",
-            "optimizer": f"full-batch gradient descent, learning rate {learning_rate}",
-            "activations": activations,
-            "seeds": seeds,
-            "first_seed": first_seed,
-            "epochs": epochs,
-            "learning_rate": learning_rate,
-            "threshold": threshold,
-        },
+        title=title_for(activations),
+        settings=settings,
         data={
             "curves": curves,
             "epochs_to_threshold": reached,
@@ -94,7 +110,8 @@ def run(
             "p_value": p_value,
         },
         table=table,
-        verdict=verdict,
+        verdict=verdict.text,
+        criterion=verdict.criterion,
         seconds=time.perf_counter() - start,
     )
 
@@ -123,32 +140,57 @@ def _describe(median: float, epochs: int) -> str:
     return f"{median:g} epochs" if math.isfinite(median) else f"more than {epochs} epochs"
 
 
-def _verdict(
-    names: list[str],
-    reached: dict[str, list[int | None]],
-    finals: dict[str, list[float]],
-    epochs: int,
-    threshold: float,
-) -> tuple[str, float]:
-    """Rank by median epochs-to-threshold (then median final loss), test the top two."""
+def _top_two(
+    settings: Mapping[str, Any], curves: Mapping[str, Sequence[Sequence[float]]]
+) -> tuple[str, str, float | None]:
+    """The two fastest activations (by median epochs-to-threshold, then median final loss) and
+    the two-sided Mann–Whitney U p-value on their final losses (None with one seed)."""
+    names, threshold = settings["activations"], settings["threshold"]
+    reached = {a: [epochs_to_threshold(c, threshold) for c in curves[a]] for a in names}
+    finals = {a: [c[-1] for c in curves[a]] for a in names}
     ranked = sorted(names, key=lambda a: (_median_epochs(reached[a]), np.median(finals[a])))
     best, second = ranked[0], ranked[1]
+    if settings["seeds"] < 2:
+        return best, second, None
     p_value = float(mannwhitneyu(finals[best], finals[second], alternative="two-sided").pvalue)
+    return best, second, p_value
+
+
+def judge(settings: Mapping[str, Any], data: Mapping[str, Any]) -> Verdict:
+    """The verdict from the saved loss curves: rank by median epochs-to-threshold (then median
+    final loss), and test the two fastest with a Mann–Whitney U test on their final losses."""
+    curves = data["curves"]
+    epochs, threshold = settings["epochs"], settings["threshold"]
+    significance = settings.get("significance", SIGNIFICANCE)
+    best, second, p_value = _top_two(settings, curves)
+    reached = {a: [epochs_to_threshold(c, threshold) for c in curves[a]] for a in (best, second)}
+    finals = {a: [c[-1] for c in curves[a]] for a in (best, second)}
+    seeds = len(finals[best])
+    criterion = (
+        f"Activations are ranked by the median number of epochs until the loss first falls below "
+        f"{threshold:g} (then by median final loss). The fastest converges faster than the "
+        f"second when their medians differ and a two-sided Mann–Whitney U test on their final "
+        f"losses over the seeds gives p < {significance:g}; with one seed no difference can be "
+        "tested."
+    )
     n_best = sum(r is not None for r in reached[best])
     n_second = sum(r is not None for r in reached[second])
     evidence = (
         f"{best} reached MSE < {threshold:g} in a median of "
-        f"{_describe(_median_epochs(reached[best]), epochs)} ({n_best}/{len(reached[best])} "
+        f"{_describe(_median_epochs(reached[best]), epochs)} ({n_best}/{seeds} "
         f"seeds), {second} in {_describe(_median_epochs(reached[second]), epochs)} "
-        f"({n_second}/{len(reached[second])} seeds); median final loss "
-        f"{np.median(finals[best]):.4g} against {np.median(finals[second]):.4g} "
-        f"(Mann–Whitney U test on final losses: p = {p_value:.2g}, "
-        f"{len(finals[best])} seeds each)."
+        f"({n_second}/{seeds} seeds); median final loss "
+        f"{np.median(finals[best]):.4g} against {np.median(finals[second]):.4g}"
     )
+    if p_value is None:
+        return Verdict(
+            f"With one seed per activation no difference can be tested: {evidence}.", criterion
+        )
+    evidence += f" (Mann–Whitney U test on final losses: p = {p_value:.2g}, {seeds} seeds each)."
     same_speed = _median_epochs(reached[best]) == _median_epochs(reached[second])
-    if p_value < 0.01 and not same_speed:
-        return f"{best} converges faster than {second}: {evidence}", p_value
-    return f"No clear difference between {best} and {second}: {evidence}", p_value
+    if p_value < significance and not same_speed:
+        return Verdict(f"{best} converges faster than {second}: {evidence}", criterion)
+    return Verdict(f"No clear difference between {best} and {second}: {evidence}", criterion)
 
 
 def sections(result: StudyResult) -> list[tuple[str, str]]:

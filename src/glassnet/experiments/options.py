@@ -47,11 +47,18 @@ def elementwise_names() -> tuple[str, ...]:
 def check_hidden_activations(
     names: Iterable[str], cannot: str = "be a hidden activation of a study"
 ) -> list[str]:
-    """The names, each checked: known and element-wise; else a ValueError naming the accepted.
+    """The names, each checked: known, element-wise and given once; else a ValueError (naming
+    the accepted activations, or the repeated one).
 
     ``cannot`` says what a row-wise activation cannot do, for the message.
     """
     names = list(names)
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(
+            f"each activation may be given once, got {', '.join(map(repr, repeated))} more than "
+            f"once in {', '.join(names)}"
+        )
     for name in names:
         try:
             activations.get(name)

@@ -8,7 +8,9 @@ scikit-learn's ``LogisticRegression(penalty=None)``.
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -18,10 +20,14 @@ from sklearn.linear_model import LogisticRegression
 import glassnet as gn
 from glassnet import config, layers, models, optimizers
 from glassnet.datasets import Standardizer, house_prices, make_classification
-from glassnet.experiments.result import StudyResult
+from glassnet.experiments.result import StudyResult, Verdict
 from glassnet.utils import check_positive_int
 
 TITLE = "Linear and logistic regression as one neuron"
+# A neuron "matches" its reference within these: MSE within 1 % of least squares' (relative),
+# test accuracy within 1 point of scikit-learn's.
+MSE_TOLERANCE = 0.01
+ACCURACY_TOLERANCE = 0.01
 
 
 def linear_neuron(epochs: int, learning_rate: float, seed: int) -> dict[str, Any]:
@@ -84,6 +90,58 @@ def unregularised_logistic_regression() -> LogisticRegression:
     return LogisticRegression(penalty=None, max_iter=10_000)
 
 
+def judge(settings: Mapping[str, Any], data: Mapping[str, Any]) -> Verdict:
+    """Whether each neuron reached its reference within the stated tolerance, from the saved
+    numbers: the linear neuron's MSE against least squares', the sigmoid neuron's test accuracy
+    against scikit-learn's."""
+    epochs = settings["epochs"]
+    lin, log = data["linear"], data["logistic"]
+    criterion = (
+        f"The linear neuron matches least squares when its MSE is within "
+        f"{MSE_TOLERANCE:.0%} of the least-squares MSE (MSE ≤ {1 + MSE_TOLERANCE:g} × least "
+        f"squares'); the sigmoid neuron matches scikit-learn's LogisticRegression(penalty=None) "
+        f"when their test accuracies are within {ACCURACY_TOLERANCE * 100:g} point. Otherwise "
+        f"gradient descent did not converge in the {epochs} epochs given."
+    )
+    mse, exact_mse = lin["neuron_mse"], lin["least_squares_mse"]
+    linear_ok = math.isfinite(mse) and mse <= exact_mse * (1 + MSE_TOLERANCE)
+    if linear_ok:
+        linear_text = (
+            f"The linear neuron matches least squares: MSE {mse:.4g} against {exact_mse:.4g} "
+            f"(within {MSE_TOLERANCE:.0%}; largest weight difference "
+            f"{lin['max_abs_difference']:.1e})"
+        )
+    else:
+        excess = f", {mse / exact_mse:.3g} times as large" if math.isfinite(mse) else ""
+        linear_text = (
+            f"The linear neuron did not converge in {epochs} epochs: MSE {mse:.4g} against "
+            f"least squares' {exact_mse:.4g}{excess} (tolerance {MSE_TOLERANCE:.0%})"
+        )
+    accuracy, reference = log["neuron_test_accuracy"], log["sklearn_test_accuracy"]
+    gap = abs(accuracy - reference)
+    # accuracies are multiples of 1/n: allow for their rounding at the tolerance itself
+    logistic_ok = math.isfinite(accuracy) and gap <= ACCURACY_TOLERANCE + 1e-9
+    if logistic_ok:
+        logistic_text = (
+            f"the sigmoid neuron matches scikit-learn's logistic regression: test accuracy "
+            f"{accuracy:.1%} against {reference:.1%} (within {ACCURACY_TOLERANCE * 100:g} point)"
+        )
+    else:
+        logistic_text = (
+            f"the sigmoid neuron did not converge in {epochs} epochs: test accuracy "
+            f"{accuracy:.1%} against scikit-learn's {reference:.1%}, {gap * 100:.1f} points "
+            f"apart (tolerance {ACCURACY_TOLERANCE * 100:g} point)"
+        )
+    if linear_ok and logistic_ok:
+        conclusion = "one neuron is linear or logistic regression."
+    else:
+        conclusion = (
+            "this run does not show that one neuron is linear and logistic regression "
+            "(more epochs or another learning rate may)."
+        )
+    return Verdict(f"{linear_text}; {logistic_text}: {conclusion}", criterion)
+
+
 def run(epochs: int = 2000, learning_rate: float = 0.1, seed: int = 0) -> StudyResult:
     """Fit both one-neuron models (in float64, to compare with exact solutions)."""
     epochs = check_positive_int("epochs", epochs)
@@ -123,13 +181,7 @@ def run(epochs: int = 2000, learning_rate: float = 0.1, seed: int = 0) -> StudyR
             "value": logistic["sklearn_test_loss"],
         },
     ]
-    gap = abs(logistic["neuron_test_accuracy"] - logistic["sklearn_test_accuracy"])
-    verdict = (
-        f"The linear neuron's weights match least squares to {linear['max_abs_difference']:.1e} "
-        f"(largest difference); the sigmoid neuron's test accuracy "
-        f"{logistic['neuron_test_accuracy']:.1%} is {gap * 100:.1f} points from scikit-learn's "
-        f"{logistic['sklearn_test_accuracy']:.1%}: one neuron is linear or logistic regression."
-    )
+    verdict = judge({"epochs": epochs}, {"linear": linear, "logistic": logistic})
     return StudyResult(
         study="regression",
         title=TITLE,
@@ -145,7 +197,8 @@ def run(epochs: int = 2000, learning_rate: float = 0.1, seed: int = 0) -> StudyR
         },
         data={"linear": linear, "logistic": logistic},
         table=table,
-        verdict=verdict,
+        verdict=verdict.text,
+        criterion=verdict.criterion,
         seconds=time.perf_counter() - start,
     )
 

@@ -11,7 +11,7 @@ import json
 import platform
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,6 +32,14 @@ def library_versions() -> dict[str, str]:
     }
 
 
+class Verdict(NamedTuple):
+    """A study's conclusion and the criterion it was reached by, both computed from the raw
+    numbers the study saves (so that :func:`glassnet.experiments.judge` can recompute them)."""
+
+    text: str
+    criterion: str
+
+
 @dataclass
 class StudyResult:
     """What a study measured.
@@ -43,6 +51,7 @@ class StudyResult:
         data: raw numbers, e.g. ``{"curves": {"tanh": [[...], ...]}}``, JSON-able lists only.
         table: summary rows, each a dict column → value (the same columns in every row).
         verdict: a plain-language conclusion backed by the numbers in ``table``.
+        criterion: how the verdict follows from the numbers (thresholds, tests), stated.
         notes: further remarks (e.g. "MNIST not found: used digits instead").
         versions: Python and library versions.
         seconds: wall time of the study.
@@ -54,6 +63,7 @@ class StudyResult:
     data: dict[str, Any]
     table: list[dict[str, Any]]
     verdict: str
+    criterion: str = ""
     notes: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=library_versions)
     seconds: float = 0.0

@@ -9,7 +9,7 @@ norm of every layer of a deep MLP at the first step and over training.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,11 +18,13 @@ from sklearn.datasets import make_classification
 import glassnet as gn
 from glassnet import layers, models, monitors, optimizers
 from glassnet.experiments.options import check_hidden_activations
-from glassnet.experiments.result import StudyResult
+from glassnet.experiments.result import StudyResult, Verdict
 from glassnet.experiments.runner import run_many
 from glassnet.utils import check_number, check_positive_int
 
 TITLE = "Vanishing gradients: gradient norm per layer in a deep network"
+# The gradient "vanishes" when the first layer's norm is below this fraction of the output's.
+VANISHING_RATIO = 1e-2
 
 
 def train_once(
@@ -47,6 +49,38 @@ def train_once(
         "loss": history.history["loss"],
         "accuracy": history.history["accuracy"],
     }
+
+
+def judge(settings: Mapping[str, Any], data: Mapping[str, Any]) -> Verdict:
+    """The verdict from the saved first-step gradient norms: the ratio of the first layer's
+    to the output layer's, for each activation."""
+    runs = data["runs"]
+    ratios = {a: float(runs[a]["first_step"][0] / runs[a]["first_step"][-1]) for a in runs}
+    smallest = min(ratios, key=ratios.__getitem__)
+    largest = max(ratios, key=ratios.__getitem__)
+    criterion = (
+        "The gradient vanishes towards the input when, at the first step, the first layer's "
+        "gradient norm ‖∂L/∂W⁽¹⁾‖ is less than "
+        f"{VANISHING_RATIO:g} times the output layer's (one seed, the same data and "
+        "initialiser for every activation)."
+    )
+    text = (
+        f"At the first step, the first layer's gradient is {ratios[smallest]:.2g} times the "
+        f"output layer's with {smallest}, against {ratios[largest]:.2g} with {largest}: "
+    )
+    vanishing = [a for a in runs if ratios[a] < VANISHING_RATIO]
+    if vanishing:
+        text += (
+            "the gradient vanishes towards the input in the "
+            + ", ".join(
+                f"{a} network ({np.log10(1 / ratios[a]):.1f} orders of magnitude)"
+                for a in sorted(vanishing, key=ratios.__getitem__)
+            )
+            + "."
+        )
+    else:
+        text += "no activation shows a vanishing gradient here."
+    return Verdict(text, criterion)
 
 
 def run(
@@ -91,19 +125,7 @@ def run(
                 "final accuracy": r["accuracy"][-1],
             }
         )
-    ratios = {row["activation"]: row["ratio first/output"] for row in table}
-    smallest = min(ratios, key=ratios.__getitem__)
-    largest = max(ratios, key=ratios.__getitem__)
-    verdict = (
-        f"At the first step, the first layer's gradient is {ratios[smallest]:.2g} times the "
-        f"output layer's with {smallest}, against {ratios[largest]:.2g} with {largest}: "
-        + (
-            "the gradient vanishes towards the input in the "
-            f"{smallest} network ({np.log10(1 / ratios[smallest]):.1f} orders of magnitude)."
-            if ratios[smallest] < 1e-2
-            else "no activation shows a vanishing gradient here."
-        )
-    )
+    verdict = judge({"activations": list(activations)}, {"runs": runs})
     return StudyResult(
         study="vanishing_gradients",
         title=TITLE,
@@ -121,7 +143,8 @@ def run(
         },
         data={"runs": runs},
         table=table,
-        verdict=verdict,
+        verdict=verdict.text,
+        criterion=verdict.criterion,
         seconds=time.perf_counter() - start,
     )
 

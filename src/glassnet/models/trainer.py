@@ -430,18 +430,57 @@ class Trainer(InputChecks):
     ) -> callbacks_module.History:
         """Train for ``epochs`` passes over (x, y) in mini-batches of ``batch_size``.
 
-        ``validation_split`` holds out the *last* fraction of the samples (before shuffling), as
-        Keras does. ``sample_weight`` (one weight per sample, or one array per output) weighs
-        each sample's loss, L = 1/n Σᵢ sᵢ·Lᵢ; ``class_weight`` ({class: weight}) gives each
-        sample the weight of its class (a class not listed weighs 1) and, as in Keras, weighs
-        the training loss only. ``metrics`` are not weighted; ``weighted_metrics`` are.
+        Each batch takes one step of the optimizer on the batch's mean loss; the samples are
+        shuffled before every epoch. The arguments and their defaults are Keras 3's; glassnet
+        takes NumPy arrays (or anything ``np.asarray`` accepts) where Keras also takes
+        ``tf.data`` datasets, generators and ``PyDataset``.
 
-        ``validation_freq``: validate every n-th epoch (an int), or after the listed epochs
-        (counted from 1), as Keras.
+        Args:
+            x: the inputs, shape (samples, features…): one array, or for a model with several
+                inputs a list of arrays or a dict by input name, as Keras. Cast once to the
+                model's float type.
+            y: the targets, one row per sample of ``x`` (one-hot rows for
+                ``categorical_crossentropy``, integer labels for the sparse one): one array, or
+                a list / dict by output name for several outputs. ``None`` when the layers'
+                ``add_loss`` is the whole loss, as Keras.
+            batch_size: samples per gradient step (``None`` means 32, as Keras); the last batch
+                of an epoch holds what is left.
+            epochs: the index of the last epoch: training runs epochs ``initial_epoch + 1`` to
+                ``epochs``, as Keras (not ``epochs`` more epochs).
+            verbose: ``0`` silent, ``1`` a progress bar per epoch, ``2`` one line per epoch;
+                ``"auto"`` is 1, as Keras outside a distributed strategy. Written to a file or
+                a pipe, the bar becomes one line per epoch.
+            callbacks: ``Callback`` objects called at the start and end of training, of each
+                epoch and of each batch (``EarlyStopping``, ``ModelCheckpoint``, the monitors…).
+                A ``History`` and the progress bar are added for you, as Keras.
+            validation_split: the fraction of the samples (0 ≤ f < 1) held out for validation:
+                the *last* ones, taken before any shuffling, as Keras; the model is scored on
+                them at the end of every epoch (``val_loss``, ``val_<metric>``). Ignored when
+                ``validation_data`` is given.
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``,
+                scored at the end of every epoch; takes precedence over ``validation_split``.
+            shuffle: shuffle the training samples before each epoch, with a generator seeded by
+                ``gn.set_seed`` (so the same seed gives the same batches); ``False`` keeps
+                their order.
+            class_weight: ``{class: weight}``: each sample's loss is weighed by its class's
+                weight (a class not listed weighs 1), for the training loss only, as Keras. For
+                a model with one output; not together with ``sample_weight``.
+            sample_weight: one weight per sample (or one array per output), weighing each
+                sample's loss, L = 1/n Σᵢ sᵢ·Lᵢ. Split with the data by ``validation_split``.
+                ``metrics`` are not weighted; ``weighted_metrics`` (see ``compile``) are.
+            initial_epoch: the epoch to start from (0-based), to resume an earlier run; it
+                counts in the epoch numbers shown and in ``validation_freq``.
+            validation_freq: validate every n-th epoch (an int), or after the listed epochs
+                (a list, counted from 1), as Keras.
 
-        Returns a History whose ``history`` dict has per-epoch ``loss``, each metric, and
-        ``val_loss`` / ``val_<metric>`` when there is validation data.
-        Training stops with a DivergenceWarning if the loss becomes NaN or infinite.
+        Returns:
+            A ``History`` whose ``history`` dict holds the per-epoch ``loss``, each metric,
+            and ``val_loss`` / ``val_<metric>`` when there is validation data. As in Keras,
+            ``loss`` and the metrics are the means over the epoch's batches, weighted by batch
+            size, each measured before that batch's update.
+
+        Training stops with a ``DivergenceWarning`` naming the epoch and the batch if the loss
+        becomes NaN or infinite (Keras goes on, unless given ``TerminateOnNaN``).
 
         >>> history = model.fit(x_train, y_train, epochs=10, batch_size=128,
         ...                     validation_split=0.1)  # doctest: +SKIP
@@ -715,8 +754,33 @@ class Trainer(InputChecks):
     ) -> float | list[float] | dict[str, float]:
         """The loss (and metrics) on (x, y): ``[loss, *metrics]``, or the loss alone.
 
-        With ``return_dict=True``: ``{"loss": …, "accuracy": …}``, as in Keras. ``callbacks``
-        get the test hooks.
+        The model runs in inference mode (no dropout; batch normalization uses its moving
+        statistics) and the weights do not change. The arguments and their defaults are
+        Keras 3's; glassnet takes arrays only (no datasets or generators, so no ``steps``).
+
+        Args:
+            x: the inputs, shape (samples, features…): one array, or a list / dict by input
+                name for several inputs, as in ``fit``.
+            y: the targets, one row per sample of ``x``, in the form the loss expects (as in
+                ``fit``).
+            batch_size: samples per forward pass (``None`` means 32, as Keras). The result
+                does not depend on it (up to rounding): the loss and metrics cover all the
+                samples.
+            verbose: ``0`` silent, ``1`` a progress bar, ``2`` one line at the end; ``"auto"``
+                is 1, as Keras.
+            return_dict: ``True`` returns ``{"loss": …, "accuracy": …}`` by metric name, as
+                Keras.
+            callbacks: ``Callback`` objects that get the test hooks
+                (``on_test_begin``, ``on_test_batch_end``, ``on_test_end``…).
+            sample_weight: one weight per sample (or one array per output), weighing the loss
+                and the ``weighted_metrics``, as in ``fit``.
+
+        Returns:
+            The loss alone for a model compiled without metrics (and one output), else the list
+            ``[loss, *metrics]`` (with each output's loss after the total for several
+            outputs), in the order of ``fit``'s History; a dict with ``return_dict=True``.
+
+        >>> test_loss, test_acc = model.evaluate(x_test, y_test)  # doctest: +SKIP
         """
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         xs, ys = self._prepare(x, y, "evaluate")
@@ -749,9 +813,30 @@ class Trainer(InputChecks):
         verbose: int | str = "auto",
         callbacks: Sequence[callbacks_module.Callback] | None = None,
     ) -> Any:
-        """The network's outputs for every sample of x, computed in batches (a list of arrays
-        for a model with several outputs). ``callbacks`` get the predict hooks, with the
-        batch's ``{"outputs": …}`` at each batch's end, as in Keras."""
+        """The network's outputs for every sample of x, computed in batches.
+
+        The model runs in inference mode (no dropout; batch normalization uses its moving
+        statistics). The arguments and their defaults are Keras 3's; glassnet takes arrays only
+        (no datasets or generators, so no ``steps``).
+
+        Args:
+            x: the inputs, shape (samples, features…): one array, or a list / dict by input
+                name for several inputs, as in ``fit``.
+            batch_size: samples per forward pass (``None`` means 32, as Keras); the outputs do
+                not depend on it.
+            verbose: ``0`` silent, ``1`` a progress bar, ``2`` one line at the end; ``"auto"``
+                is 1, as Keras.
+            callbacks: ``Callback`` objects that get the predict hooks, with the batch's
+                ``{"outputs": …}`` at each batch's end, as in Keras.
+
+        Returns:
+            A NumPy array of shape (samples, outputs…) in the model's float type: with a
+            softmax output, one row of class probabilities per sample
+            (``predict(x).argmax(axis=1)`` gives the classes). A list of arrays for a model
+            with several outputs.
+
+        >>> probabilities = model.predict(x_test)  # doctest: +SKIP
+        """
         batch_size = 32 if batch_size is None else check_positive_int("batch_size", batch_size)
         level = check_verbose(verbose)
         xs = self._check_x(x)
