@@ -410,7 +410,7 @@ def test_final_values_boxes_points_and_missing_values():
     ]
     np.testing.assert_allclose(sorted(medians), [0.15, 0.4])
     ticks = [t.get_text() for t in ax.get_xticklabels()]
-    assert ticks == ["sigmoid\n(2 of 5 missing)", "relu"]
+    assert ticks == ["sigmoid\nn = 3 (2 of 5 missing)", "relu\nn = 3"]
     # the jitter is seeded: the same data draw the same points
     again = plots.final_values(values).axes[0].collections[0].get_offsets()
     np.testing.assert_array_equal(again, scatters[0].get_offsets())

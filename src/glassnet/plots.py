@@ -243,10 +243,15 @@ def training_history(
     names = list(metrics) if metrics is not None else [k for k in hist if not k.startswith("val_")]
     if not names:
         raise ValueError(f"no metrics to plot; recorded metrics: {sorted(hist)}")
-    fig = _new_figure((5.0 * len(names), 4.2))
-    axes = fig.subplots(1, len(names), squeeze=False)[0]
-    for metric, ax in zip(names, axes, strict=True):
+    # at most two panels a row, so that the fonts stay readable at a page's width
+    columns = min(2, len(names))
+    rows = -(-len(names) // columns)
+    fig = _new_figure((5.0 * columns, 4.2 * rows))
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for metric, ax in zip(names, axes, strict=False):
         history_curves(hist, metric, ax=ax)
+    for ax in axes[len(names) :]:
+        ax.remove()
     fig.suptitle(title, fontsize=SUPTITLE_SIZE)
     return fig
 
@@ -501,6 +506,7 @@ def confusion_matrix(
 
     Args:
         normalize: None (counts), "true" (rows sum to 1), "pred" (columns) or "all".
+        display_labels: the classes' names for the ticks ("T-shirt/top", …), in class order.
     """
     from sklearn.metrics import ConfusionMatrixDisplay
 
@@ -509,7 +515,8 @@ def confusion_matrix(
     t, p = _class_labels(y_true, "y_true"), _class_labels(y_pred, "y_pred")
     if t.shape != p.shape:
         raise ValueError(f"y_true has {t.shape[0]} samples but y_pred has {p.shape[0]}")
-    fig, ax = _figure_and_axes(ax, figsize=(6.0, 5.0))
+    long_names = display_labels is not None and max(len(str(n)) for n in display_labels) > 3
+    fig, ax = _figure_and_axes(ax, figsize=(7.5, 6.5) if long_names else (6.0, 5.0))
     display = ConfusionMatrixDisplay.from_predictions(
         t,
         p,
@@ -523,6 +530,11 @@ def confusion_matrix(
     )
     _decorate(ax, title, "predicted class", "true class", legend=False)
     ax.grid(False)
+    if long_names:  # class names, not digits: slanted so that neighbours do not overlap
+        ax.tick_params(axis="x", labelrotation=40)
+        for text in ax.get_xticklabels():
+            text.set_horizontalalignment("right")
+            text.set_rotation_mode("anchor")
     if display.im_.colorbar is not None:
         display.im_.colorbar.ax.tick_params(labelsize=TICK_SIZE)
         display.im_.colorbar.set_label("fraction" if normalize else "samples", fontsize=LABEL_SIZE)
@@ -561,6 +573,7 @@ def learning_rate_curves(
     rates = sorted(((_as_rate(k), v) for k, v in curves.items()), key=lambda item: item[0])
     colors = _sequential_colors(cmap, len(rates))
     fig, ax = _figure_and_axes(ax)
+    drawn: list[tuple[np.ndarray, Any, bool]] = []
     for (lr, losses), color in zip(rates, colors, strict=True):
         values = np.asarray(losses, dtype=np.float64).ravel()
         bad = ~np.isfinite(values)
@@ -579,10 +592,49 @@ def learning_rate_curves(
             markeredgewidth=3,
             label=label,
         )
+        drawn.append((shown, color, is_diverged))
     ax.set_yscale("log")
+    _clip_to_converging(ax, drawn)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _decorate(ax, title, "epoch", ylabel, legend_title="learning rate")
     return fig
+
+
+def _clip_to_converging(
+    ax: Axes, drawn: Sequence[tuple[np.ndarray, Any, bool]], headroom: float = 1.5
+) -> None:
+    """Limit a log y axis to the converging runs' range (times ``headroom`` either side), so
+    that a diverged run's 10³⁰ does not flatten them; mark with "▲" on the top edge where each
+    diverged curve leaves the axes. Without a converging run, the axis is left as it is."""
+    kept = [v[v > 0] for v, _, diverged in drawn if not diverged]
+    kept = [v for v in kept if v.size]
+    if not kept:
+        return
+    low = min(float(v.min()) for v in kept) / headroom
+    high = max(float(v.max()) for v in kept) * headroom
+    ax.set_ylim(low, high)
+    for values, color, diverged in drawn:
+        above = np.flatnonzero(values > high) if diverged else np.array([], dtype=int)
+        if above.size:
+            ax.scatter(
+                [above[0] + 1],
+                [high],
+                marker="^",
+                s=110,
+                color=[color],
+                clip_on=False,
+                label="_nolegend_",  # the legend already says "(diverged)"
+                zorder=4,
+            )
+            ax.annotate(
+                "off the scale",
+                (above[0] + 1, high),
+                xytext=(6, -14),
+                textcoords="offset points",
+                fontsize=TICK_SIZE,
+                color=color,
+                annotation_clip=False,
+            )
 
 
 def final_values(
@@ -590,17 +642,19 @@ def final_values(
     ax: Axes | None = None,
     ylabel: str = "final loss",
     title: str = "Final values across seeds",
-    xlabel: str = "group",
+    xlabel: str = "setting compared",
     logy: bool = False,
     seed: int = 0,
 ) -> Figure:
     """Box plot per group with each seed's value as a jittered point on top.
 
-    None, NaN and inf (e.g. a threshold never reached) are left out of the box; the tick label
-    says how many were missing.
+    Every tick label gives n, the number of values in its box; None, NaN and inf (e.g. a
+    threshold never reached) are left out of the box and the tick label says how many were
+    missing: "sigmoid\nn = 3 (2 of 5 missing)". A box of n = 1 is one run, not a spread.
 
     Args:
         values: group → one value per seed, e.g. activation → final loss.
+        xlabel: what the groups are, e.g. "hidden activation".
         seed: seeds the horizontal jitter, so the same data always draw the same figure.
     """
     if not values:
@@ -612,7 +666,8 @@ def final_values(
         arr = np.array([np.nan if v is None else v for v in raw], dtype=np.float64)
         finite = arr[np.isfinite(arr)]
         missing = arr.size - finite.size
-        ticks.append(f"{group}\n({missing} of {arr.size} missing)" if missing else str(group))
+        count = f"n = {finite.size}" + (f" ({missing} of {arr.size} missing)" if missing else "")
+        ticks.append(f"{group}\n{count}")
         if finite.size:
             data.append(finite)
             positions.append(i)
@@ -634,6 +689,29 @@ def final_values(
     ax.grid(True, axis="y", alpha=0.3)
     ax.grid(False, axis="x")
     return fig
+
+
+def architecture(model: Any) -> str:
+    """A network as the texts write it, read from the built model's layers: "64 → 512 relu →
+    10 softmax". Layers without units (Normalization, Dropout, …) are left out.
+
+    >>> from glassnet import layers, models
+    >>> architecture(models.Sequential([layers.Dense(3, activation="tanh", input_shape=(4,))]))
+    '4 → 3 tanh'
+    """
+    shape = getattr(model, "input_shape", None)
+    if not shape:
+        raise ValueError("the model is not built: its input size is unknown")
+    parts = [str(shape[-1])]
+    for layer in getattr(model, "layers", ()):
+        units = getattr(layer, "units", None)
+        if units is None:
+            continue
+        activation = getattr(getattr(layer, "activation", None), "name", None)
+        parts.append(
+            f"{units} {activation}" if activation and activation != "linear" else str(units)
+        )
+    return " → ".join(parts)
 
 
 # --------------------------------------------------------------------------- files
@@ -671,6 +749,7 @@ def save_figure(
 __all__ = [
     "activation_functions",
     "activation_panels",
+    "architecture",
     "confusion_matrix",
     "decision_boundary",
     "final_values",
@@ -685,10 +764,10 @@ __all__ = [
 
 
 _MONITOR_PANELS = (
-    ("grad_norm", "gradient norm ‖∂L/∂W‖", True),
-    ("update_ratio", "update ratio ‖ΔW‖/‖W‖", True),
-    ("saturated", "saturated fraction", False),
-    ("dead", "dead units (fraction)", False),
+    ("grad_norm", "Gradient norm", "gradient norm ‖∂L/∂W‖", True),
+    ("update_ratio", "Update ratio", "update ratio ‖ΔW‖/‖W‖", True),
+    ("saturated", "Saturation", "saturated fraction of outputs", False),
+    ("dead", "Dead units", "dead units (fraction)", False),
 )
 
 
@@ -700,22 +779,23 @@ def monitor_panels(history: Mapping[str, Sequence[float]], title: str = "Layer h
     from glassnet.monitors import monitor_keys
 
     present = [
-        (q, label, log) for q, label, log in _MONITOR_PANELS if monitor_keys(dict(history), q)
+        (q, name, label, log)
+        for q, name, label, log in _MONITOR_PANELS
+        if monitor_keys(dict(history), q)
     ]
     if not present:
         raise ValueError("the history holds no monitor values: train with a TrainingMonitor")
-    fig = Figure(figsize=(5.5 * len(present), 4.2), layout="constrained")
-    for i, (quantity, label, log) in enumerate(present):
-        ax = fig.add_subplot(1, len(present), i + 1)
+    # at most two panels a row, so that the figure keeps slide-size fonts at a page's width
+    columns = min(2, len(present))
+    rows = -(-len(present) // columns)
+    fig = _new_figure((5.5 * columns, 4.2 * rows))
+    for i, (quantity, name, label, log) in enumerate(present):
+        ax = fig.add_subplot(rows, columns, i + 1)
         for layer, values in monitor_keys(dict(history), quantity).items():
-            ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3, label=layer)
+            ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=4, label=layer)
         if log:
             ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(label)
-        ax.set_title(label)
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=9)
-    fig.suptitle(title)
+        _decorate(ax, name, "epoch", label, legend_title="layer")
+    fig.suptitle(title, fontsize=SUPTITLE_SIZE)
     return fig

@@ -7,10 +7,11 @@ The data folder is, in order: the ``path`` argument, ``$GLASSNET_DATA``, or the 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+import pooch
 
 from glassnet.datasets import download as _download
 from glassnet.datasets.errors import ChecksumError, DatasetNotFoundError, DownloadError
@@ -38,11 +39,7 @@ def data_dir(path: str | os.PathLike[str] | None = None) -> Path:
 
 def md5sum(path: str | os.PathLike[str]) -> str:
     """The MD5 of a file's bytes, as 32 lowercase hex digits."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return str(pooch.file_hash(os.fspath(path), alg="md5"))
 
 
 def check_md5(path: str | os.PathLike[str], expected: str) -> None:
@@ -83,7 +80,7 @@ def ensure_files(
     download: bool = True,
     timeout: float | None = None,
     retries: int | None = None,
-    progress: bool = True,
+    progress: bool | None = None,
 ) -> dict[str, Path]:
     """Make sure every file of ``files`` (name → MD5) is in ``folder`` and intact.
 

@@ -232,11 +232,13 @@ def figures(result: StudyResult) -> dict[str, Any]:
         "final_loss": plots.final_values(
             data["final_loss"],
             ylabel="final loss (MSE)",
+            xlabel="hidden activation",
             title=f"Loss after {settings['epochs']} epochs, one point per seed",
         ),
         "epochs_to_threshold": plots.final_values(
             reached,
             ylabel="epochs",
+            xlabel="hidden activation",
             title=f"Epochs until MSE < {settings['threshold']:g} (runs that got there)",
         ),
         "gradients_compared": plots.activation_panels(settings["activations"]),

@@ -134,6 +134,7 @@ def figures(result: StudyResult) -> dict[str, Any]:
     fig = plots.final_values(
         {"glassnet": result.data["test_accuracy"]},
         ylabel="test accuracy",
+        xlabel="network trained (one point per data draw)",
         title="Test accuracy over data draws (the line: the lesson's 93.6 %)",
     )
     fig.axes[0].axhline(LESSON_ACCURACY, color="crimson", linestyle="--", label="lesson")

@@ -8,7 +8,9 @@
       activations.csv           the summary table
       figures/activations-loss_curves.png, .svg
 
-``render_index`` writes ``out_dir/index.html`` linking the pages.
+``render_index`` writes ``out_dir/index.html`` linking the pages: the ones it is given and
+every study already in the folder (a ``<study>.json`` result next to its ``<study>.html``), so
+that running one study after another keeps the earlier ones linked.
 
 >>> from glassnet.report import render_study, render_index
 >>> page = render_study(result, {"loss_curves": fig}, "report")   # doctest: +SKIP
@@ -32,6 +34,7 @@ from matplotlib.figure import Figure
 
 from glassnet.experiments.result import StudyResult
 from glassnet.plots import save_figure
+from glassnet.report.guidance import figure_definitions, what_to_look_for
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _DASH = "—"
@@ -144,7 +147,9 @@ def render_study(
     """Write ``<out_dir>/<study>.html`` and the study's JSON, CSV and figure files; return the page.
 
     The page is one self-contained file (figures inlined as base64 PNG, CSS inlined): title,
-    verdict, summary table, figures with captions, notes, ``extra_sections`` (heading,
+    verdict, "What to look for" (from the study's numbers), summary table, figures with
+    captions (and, beside the layer-health figure, what its quantities mean), notes,
+    ``extra_sections`` (heading,
     pre-formatted text) pairs, settings, versions and wall time. Figures are also written to
     ``<out_dir>/figures/<study>-<key>.png`` and ``.svg``.
 
@@ -191,6 +196,7 @@ def render_study(
                 "data": base64.b64encode(png.read_bytes()).decode("ascii"),
                 "png": _relative_href(png, out_dir),
                 "svg": _relative_href(svg, out_dir),
+                "definitions": figure_definitions(str(key)),
             }
         )
 
@@ -200,6 +206,7 @@ def render_study(
         .render(
             result=result,
             table=_table(result.table),
+            look_for=what_to_look_for(result),
             figures=embedded,
             sections=sections,
             settings=[(k, format_value(v)) for k, v in result.settings.items()],
@@ -214,32 +221,56 @@ def render_study(
     return page
 
 
+def _studies_in(out_dir: Path) -> list[tuple[StudyResult, Path]]:
+    """(result, page) of every study already written to ``out_dir``: a results JSON with its
+    page beside it. Other JSON files (saved models, settings) are skipped."""
+    found = []
+    for path in sorted(out_dir.glob("*.json")):
+        page = path.with_name(f"{path.stem}.html")
+        if not page.is_file():
+            continue
+        try:
+            result = StudyResult.load_json(path)
+        except (ValueError, TypeError):
+            continue  # not a study result
+        found.append((result, page))
+    return found
+
+
 def render_index(
     entries: Sequence[tuple[StudyResult, str | Path]],
     out_dir: str | Path,
     title: str = "glassnet report",
 ) -> Path:
-    """Write ``<out_dir>/index.html``: one relative link per study page with its verdict.
+    """Write ``<out_dir>/index.html``: one relative link per study page with its title and
+    verdict, ordered by study name.
+
+    The index lists ``entries`` and every study found in ``out_dir`` (``<study>.json`` next to
+    ``<study>.html``), so that each run adds to the index instead of replacing it.
 
     Args:
         entries: (result, page) pairs, the pages as returned by :func:`render_study`.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    studies = []
+    pages: dict[Path, tuple[StudyResult, Path]] = {}
     for result, page in entries:
         page = Path(page)
         if not page.is_file():
             raise FileNotFoundError(
                 f"no study page at {str(page)!r} for study {result.study!r}: render it first"
             )
-        studies.append(
-            {
-                "result": result,
-                "href": _relative_href(page, out_dir),
-                "wall_time": _format_seconds(float(result.seconds)),
-            }
-        )
+        pages[page.resolve()] = (result, page)
+    for result, page in _studies_in(out_dir):
+        pages.setdefault(page.resolve(), (result, page))  # the entries given are the newest
+    listed = sorted(
+        ((result, _relative_href(page, out_dir)) for result, page in pages.values()),
+        key=lambda item: (item[0].study, item[1]),
+    )
+    studies = [
+        {"result": result, "href": href, "wall_time": _format_seconds(float(result.seconds))}
+        for result, href in listed
+    ]
     html = _environment().get_template("index.html.j2").render(title=title, studies=studies)
     index = out_dir / "index.html"
     index.write_text(html, encoding="utf-8")
