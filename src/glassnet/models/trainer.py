@@ -224,15 +224,9 @@ class Trainer(InputChecks):
         ]
         weighted_lists = self._per_output(self._weighted_metric_spec, "metrics", [])
         weighted_specs = [list(m) if isinstance(m, (list, tuple)) else [m] for m in weighted_lists]
-        self._weighted_fns = [
-            [
-                metrics_module.as_metric_object(
-                    metrics_module.get(m, loss, width), metrics_module.name_of(m)
-                )
-                for m in specs
-            ]
-            for specs, loss, width in zip(weighted_specs, self.output_losses, widths, strict=True)
-        ]
+        self._weighted_fns = self._metric_objects_for(
+            weighted_specs, [metrics_module.name_of(m) for specs in weighted_specs for m in specs]
+        )
         self._metric_objects = [
             fn for fns in self._metric_fns for fn in fns if isinstance(fn, metrics_module.Metric)
         ] + [fn for fns in self._weighted_fns for fn in fns]
@@ -875,24 +869,26 @@ class Trainer(InputChecks):
         if not self.output_losses:
             self._resolve_outputs()
         if self._compile_metrics is None:
-            widths = [int(s[-1]) if s[-1] is not None else 1 for s in self._output_shape_list()]
             self._loss_tracker = metrics_module.Mean(name="loss")
-            log_names = iter(self.metric_names)
             self._compile_metrics = _CompileMetrics(
-                [
-                    [
-                        metrics_module.as_metric_object(
-                            metrics_module.get(m, loss, width), next(log_names)
-                        )
-                        for m in specs
-                    ]
-                    for specs, loss, width in zip(
-                        self.metric_specs, self.output_losses, widths, strict=True
-                    )
-                ],
-                self.metric_names,
+                self._metric_objects_for(self.metric_specs, self.metric_names), self.metric_names
             )
         return [self._loss_tracker, self._compile_metrics]
+
+    def _metric_objects_for(
+        self: Model, specs_per_output: list[list[Any]], names: list[str]
+    ) -> list[list[metrics_module.Metric]]:
+        """Metric objects (which take sample weights) for each output's metric specs, named by
+        ``names`` in order."""
+        widths = [int(s[-1]) if s[-1] is not None else 1 for s in self._output_shape_list()]
+        named = iter(names)
+        return [
+            [
+                metrics_module.as_metric_object(metrics_module.get(m, loss, width), next(named))
+                for m in specs
+            ]
+            for specs, loss, width in zip(specs_per_output, self.output_losses, widths, strict=True)
+        ]
 
     def compute_loss(
         self: Model,
