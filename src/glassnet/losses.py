@@ -34,8 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from glassnet import activations, config
+from glassnet import activations, config, ops
 from glassnet.registry import Registry
+from glassnet.tape import Tensor, array_of, needs_grad, recording
 from glassnet.utils import check_number
 
 REDUCTIONS: tuple[str | None, ...] = (
@@ -240,9 +241,6 @@ class Loss:
 
     def value(self, y_true: Any, y_pred: Any, sample_weight: np.ndarray | None = None) -> Any:
         """The reduction of ``call``, L = Σᵢ sᵢ·call(yᵢ, ŷᵢ) / d, recorded while training."""
-        from glassnet import ops
-        from glassnet.tape import array_of
-
         out = self.call(y_true, y_pred)
         values = array_of(out)
         if np.ndim(values) == 0:
@@ -261,8 +259,6 @@ class Loss:
 
     def per_sample(self, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
         """Lᵢ, the loss of each sample, before the reduction."""
-        from glassnet.tape import array_of
-
         return np.asarray(array_of(self.call(y_true, y_pred)))
 
     def per_sample_from_logits(self, y_true: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -1209,17 +1205,13 @@ def sparse_categorical_crossentropy(
 
 # -- a loss object called on a recorded tensor ---------------------------------------------------
 def _recorded(y_pred: Any) -> bool:
-    from glassnet.tape import Tensor, recording
+    """Is this a recorded tensor while a model trains (a backward pass will reach it)?"""
+    return isinstance(y_pred, Tensor) and needs_grad(y_pred) and recording() is not None
 
-    return isinstance(y_pred, Tensor) and y_pred.node is not None and recording() is not None
 
-
-class _LossOp:
+class _LossOp(ops.Op):
     """A loss as one recorded operation: forward L(Y, A), backward ∂out·∂L/∂A (its own
     gradient, from the logits for a loss with ``from_logits``)."""
-
-    differentiable = True
-    constant_output = False
 
     def __init__(self, loss: Loss, y_true: Any, sample_weight: Any) -> None:
         self.loss, self.y_true, self.sample_weight = loss, y_true, sample_weight
@@ -1231,20 +1223,14 @@ class _LossOp:
         ctx.a = a
         return np.asarray(self.loss(self.y_true, a, self.sample_weight), dtype=a.dtype)
 
-    def backward(self, ctx: Any, grad: np.ndarray, needs: tuple[bool, ...]) -> tuple[Any, ...]:
+    def backward(self, ctx: Any, grad: np.ndarray, needs: tuple[bool, ...]) -> ops.Grads:
         y_true, a = np.asarray(self.y_true), ctx.a
-        if y_true.ndim == a.ndim - 1 and not self.sparse_targets():
+        if y_true.ndim == a.ndim - 1 and not self.loss.sparse_targets:
             y_true = y_true.reshape(a.shape)
         return (self.loss.gradient(y_true, a, self.sample_weight) * grad,)
 
-    def sparse_targets(self) -> bool:
-        return bool(self.loss.sparse_targets)
-
 
 def _record_loss(loss: Loss, y_true: Any, y_pred: Any, sample_weight: Any) -> Any:
-    from glassnet import ops
-    from glassnet.tape import array_of
-
     if loss.reduction in (None, "none"):
         raise ValueError(
             f"{loss.name} with reduction='none' gives one value per sample; inside a model's "
@@ -1252,7 +1238,7 @@ def _record_loss(loss: Loss, y_true: Any, y_pred: Any, sample_weight: Any) -> An
         )
     if not loss.has_gradient:
         return loss.value(array_of(y_true), y_pred, sample_weight)
-    return ops.apply(_LossOp(loss, array_of(y_true), sample_weight), y_pred)  # type: ignore[arg-type]
+    return ops.apply(_LossOp(loss, array_of(y_true), sample_weight), y_pred)
 
 
 # -- names --------------------------------------------------------------------------------------
