@@ -77,7 +77,7 @@ def test_every_command_has_help(command):
         (["run", "nope"], "No such command 'nope'"),
         (["train", "--activation", "swish"], "'swish' is not one of 'relu', 'tanh'"),
         (["train", "--optimizer", "adagrad"], "'adagrad' is not one of 'rmsprop', 'adam', 'sgd'"),
-        (["run", "activations", "--seeds", "0"], "0 is not in the range x>=1"),
+        (["run", "activations", "--seeds", "0"], "seeds must be ≥ 1, got 0"),
         (["run", "activations", "--activations", "sigmoid,swishy"], "unknown activation 'swishy'"),
         (["train", "--layers", "512,abc"], "--layers must be comma-separated integers"),
         (["train", "--data", "nothing.txt"], "data must be one of digits, mnist, fashion_mnist"),

@@ -128,9 +128,9 @@ def test_unknown_study_and_bad_options():
         experiments.get("nope")
     with pytest.raises(ValueError, match="unknown activation 'swishy'"):
         activations.run(activations=["sigmoid", "swishy"])
-    with pytest.raises(ValueError, match="seeds must be > 0"):
+    with pytest.raises(ValueError, match="seeds must be ≥ 1, got 0"):
         activations.run(seeds=0)
-    with pytest.raises(ValueError, match="learning rates must be positive"):
+    with pytest.raises(ValueError, match="each of learning_rates must be > 0, got -1"):
         learning_rate.run(learning_rates=[0.1, -1])
     with pytest.raises(ValueError, match="n_jobs must be a positive integer or -1"):
         activations.run(seeds=2, n_jobs=0)

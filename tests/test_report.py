@@ -26,7 +26,7 @@ def _result(study="activations", verdict="ReLU reaches the threshold first: 12 o
     return StudyResult(
         study=study,
         title="Which activation learns fastest?",
-        settings={"epochs": 200, "seeds": [0, 1, 2], "learning_rate": 0.1, "hidden": "2×8"},
+        settings={"epochs": 200, "seeds": 3, "learning_rate": 0.1, "hidden": "2×8"},
         data={"curves": {"relu": [[1.0, 0.5]], "sigmoid": [[1.0, 0.9]]}},
         table=[
             {"activation": "relu", "final loss": 0.0123456, "epochs to threshold": 1234},
@@ -166,13 +166,22 @@ def test_notes_settings_versions_wall_time_and_sections(rendered):
     result, _, html, parsed = rendered
     for note in result.notes:
         assert note in parsed.texts["notes"]
-    settings = dict(map(tuple, parsed.table("settings")["body"]))
-    assert settings == {
+    rows = parsed.table("settings")["body"]
+    assert {name: value for name, value, _ in rows} == {
         "epochs": "200",
-        "seeds": "0, 1, 2",
+        "seeds": "3",
         "learning_rate": "0.1",
         "hidden": "2×8",
     }
+    # the meaning of each option comes from the study's declaration; "hidden" is not an option
+    meaning = {name: text for name, _, text in rows}
+    assert meaning["seeds"] == "--seeds: Seeds (initial weights) per activation. (≥ 1)"
+    assert meaning["learning_rate"] == "--learning-rate: Learning rate. (> 0)"
+    assert meaning["hidden"] == ""
+    # options at their default (epochs 100 is not) are left out of the command
+    assert "Run it again: glassnet run activations --seeds 3 --epochs 200 --learning-rate 0.1" in (
+        " ".join(html.replace("<code>", "").replace("</code>", "").split())
+    )
     assert dict(map(tuple, parsed.table("versions")["body"])) == VERSIONS
     assert "1 min 15 s" in parsed.texts["versions"]
     assert "Step by step" in parsed.h2

@@ -39,15 +39,6 @@ def _int_list(value: str, what: str) -> list[int]:
     return items
 
 
-def _float_list(value: str, what: str) -> list[float]:
-    try:
-        return [float(v) for v in value.split(",") if v.strip()]
-    except ValueError:
-        raise CommandError(
-            f"{what} must be comma-separated numbers like 0.01,0.1, got {value!r}"
-        ) from None
-
-
 def _names(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
@@ -107,17 +98,6 @@ def _check_file(ctx: click.Context, param: click.Parameter, value: Path | None) 
 
     if value is not None:
         _guard(lambda: check_output_file(value, param.opts[0]))
-    return value
-
-
-def _check_activations(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """A comma-separated list of hidden activations: known and element-wise."""
-    from glassnet.experiments.options import check_hidden_activations
-
-    try:
-        check_hidden_activations(_names(value))
-    except ValueError as err:
-        raise click.BadParameter(str(err)) from None
     return value
 
 
@@ -190,14 +170,69 @@ def demo(seeds: int, out: Path, threads: int | None) -> None:
     click.echo(f"\nReport: {index.resolve()}\nDone in {time.perf_counter() - start:.1f} s.")
 
 
+def _study_option(param: Any) -> click.Option:
+    """A study parameter as a command-line option, checked by its declaration when parsed."""
+    metavar = {"int": "INTEGER", "float": "NUMBER", "ints": "INTEGERS", "floats": "NUMBERS"}
+
+    def convert(ctx: click.Context, option: click.Parameter, value: Any) -> Any:
+        try:
+            return param.parse(value)
+        except ValueError as err:
+            raise click.BadParameter(str(err)) from None
+
+    help_text = param.help
+    if param.is_list:
+        help_text += " Comma-separated."
+    if param.range_text() and not param.choices:
+        help_text += f" ({param.range_text()})"
+    return click.Option(
+        [param.flag, param.name],
+        type=click.Choice(param.choices) if param.choices else str,
+        default=param.format(param.default),
+        show_default=True,
+        metavar=metavar.get(param.kind, "NAMES" if param.is_list else "TEXT"),
+        callback=convert,
+        help=help_text,
+    )
+
+
+def _study_command(name: str) -> click.Command:
+    """``glassnet run <study>``, its options built from the study's declaration."""
+    from glassnet.experiments import contract
+
+    declared = contract.declaration(name)
+    fixed = {"verbose": 1} if any(p.name == "verbose" for p in declared.params) else {}
+
+    def callback(out: Path, threads: int | None, **options: Any) -> None:
+        _run_study(name, out, threads, **options, **fixed)
+
+    command = click.Command(
+        name,
+        callback=callback,
+        params=[_study_option(p) for p in declared.params if p.on_command_line],
+        help=declared.summary,
+    )
+    out_option(command)
+    threads_option(command)
+    return command
+
+
 class _StudyGroup(click.Group):
     """The studies, by name: ``vanishing_gradients`` or, spelt as the options are,
-    ``vanishing-gradients``."""
+    ``vanishing-gradients``. Each study's command is built from its declaration."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from glassnet.experiments import STUDIES
+
+        return [*(name.replace("_", "-") for name in STUDIES), *super().list_commands(ctx)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return super().get_command(ctx, cmd_name) or super().get_command(
-            ctx, cmd_name.replace("-", "_")
-        )
+        from glassnet.experiments import STUDIES
+
+        name = cmd_name.replace("-", "_")
+        if name in STUDIES:
+            return _study_command(name)
+        return super().get_command(ctx, cmd_name)
 
 
 @main.group(cls=_StudyGroup)
@@ -215,192 +250,6 @@ def _run_study(name: str, out: Path, threads: int | None, **options: Any) -> Non
     result = _guard(lambda: experiments.run(name, **options))
     index = _report([result], out)
     click.echo(f"Report: {index.resolve()}")
-
-
-@run.command("activations")
-@click.option("--seeds", type=click.IntRange(min=1), default=30, show_default=True)
-@click.option("--epochs", type=click.IntRange(min=1), default=100, show_default=True)
-@click.option(
-    "--activations",
-    "names",
-    default="sigmoid,tanh",
-    show_default=True,
-    callback=_check_activations,
-    help="Comma-separated element-wise activations: sigmoid, tanh, relu, leaky_relu, linear, ….",
-)
-@click.option("--learning-rate", type=float, default=0.5, show_default=True)
-@click.option(
-    "--threshold",
-    type=float,
-    default=0.1,
-    show_default=True,
-    help="Loss (MSE) whose first crossing counts as converged.",
-)
-@jobs_option
-@out_option
-@threads_option
-def run_activations(
-    seeds: int,
-    epochs: int,
-    names: str,
-    learning_rate: float,
-    threshold: float,
-    n_jobs: int,
-    out: Path,
-    threads: int | None,
-) -> None:
-    """Sigmoid vs tanh (and others) on the paper's 3-2-1 network, over many seeds."""
-    _run_study(
-        "activations",
-        out,
-        threads,
-        seeds=seeds,
-        epochs=epochs,
-        activations=_names(names),
-        learning_rate=learning_rate,
-        threshold=threshold,
-        n_jobs=n_jobs,
-    )
-
-
-@run.command("learning_rate")
-@click.option(
-    "--rates",
-    default="0.001,0.003,0.01,0.03,0.1,0.3,1,3",
-    show_default=True,
-    help="Comma-separated learning rates.",
-)
-@click.option("--epochs", type=click.IntRange(min=1), default=100, show_default=True)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@jobs_option
-@out_option
-@threads_option
-def run_learning_rate(
-    rates: str, epochs: int, seed: int, n_jobs: int, out: Path, threads: int | None
-) -> None:
-    """Learning rates from too small to too large, on one linear neuron."""
-    _run_study(
-        "learning_rate",
-        out,
-        threads,
-        learning_rates=_float_list(rates, "--rates"),
-        epochs=epochs,
-        seed=seed,
-        n_jobs=n_jobs,
-    )
-
-
-@run.command("vanishing_gradients")
-@click.option("--depth", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--width", type=click.IntRange(min=1), default=32, show_default=True)
-@click.option(
-    "--activations",
-    "names",
-    default="sigmoid,tanh,relu",
-    show_default=True,
-    callback=_check_activations,
-    help="Comma-separated element-wise activations.",
-)
-@click.option("--epochs", type=click.IntRange(min=1), default=20, show_default=True)
-@click.option("--learning-rate", type=float, default=0.1, show_default=True)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@jobs_option
-@out_option
-@threads_option
-def run_vanishing(
-    depth: int,
-    width: int,
-    names: str,
-    epochs: int,
-    learning_rate: float,
-    seed: int,
-    n_jobs: int,
-    out: Path,
-    threads: int | None,
-) -> None:
-    """Gradient norm per layer of a deep MLP with each activation."""
-    _run_study(
-        "vanishing_gradients",
-        out,
-        threads,
-        depth=depth,
-        width=width,
-        activations=_names(names),
-        epochs=epochs,
-        learning_rate=learning_rate,
-        seed=seed,
-        n_jobs=n_jobs,
-    )
-
-
-@run.command("regression")
-@click.option("--epochs", type=click.IntRange(min=1), default=2000, show_default=True)
-@click.option("--learning-rate", type=float, default=0.1, show_default=True)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@out_option
-@threads_option
-def run_regression(
-    epochs: int, learning_rate: float, seed: int, out: Path, threads: int | None
-) -> None:
-    """Linear and logistic regression as one neuron, against exact solutions."""
-    _run_study("regression", out, threads, epochs=epochs, learning_rate=learning_rate, seed=seed)
-
-
-@run.command("shallow")
-@click.option(
-    "--seeds",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="Draws of the make_classification data.",
-)
-@click.option("--epochs", type=click.IntRange(min=1), default=100, show_default=True)
-@click.option("--learning-rate", type=float, default=0.1, show_default=True)
-@jobs_option
-@out_option
-@threads_option
-def run_shallow(
-    seeds: int, epochs: int, learning_rate: float, n_jobs: int, out: Path, threads: int | None
-) -> None:
-    """The lesson's shallow network against its 93.6 %."""
-    _run_study(
-        "shallow",
-        out,
-        threads,
-        data_seeds=seeds,
-        epochs=epochs,
-        learning_rate=learning_rate,
-        n_jobs=n_jobs,
-    )
-
-
-@run.command("mnist")
-@click.option(
-    "--dataset",
-    type=click.Choice(["auto", "mnist", "fashion_mnist", "digits"]),
-    default="auto",
-    show_default=True,
-    help="auto: MNIST when its files are found, else digits.",
-)
-@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=1), default=128, show_default=True)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@out_option
-@threads_option
-def run_mnist(
-    dataset: str, epochs: int, batch_size: int, seed: int, out: Path, threads: int | None
-) -> None:
-    """The Keras lesson's MLP (784 → 512 relu → 10 softmax)."""
-    _run_study(
-        "mnist",
-        out,
-        threads,
-        dataset=dataset,
-        epochs=epochs,
-        batch_size=batch_size,
-        seed=seed,
-        verbose=1,
-    )
 
 
 @run.command("all")
@@ -424,17 +273,17 @@ def run_all(
 ) -> None:
     """Every study, one after the other, with an index page."""
     from glassnet import experiments
+    from glassnet.experiments import contract
 
     _set_threads(threads)
+    given = {"--seeds": seeds, "--epochs": epochs, "--n-jobs": n_jobs}
     results = []
     for name in experiments.STUDIES:
-        options: dict[str, Any] = {}
-        if epochs is not None:
-            options["epochs"] = epochs
-        if seeds is not None and name in ("activations", "shallow"):
-            options["seeds" if name == "activations" else "data_seeds"] = seeds
-        if name in ("activations", "learning_rate", "vanishing_gradients", "shallow"):
-            options["n_jobs"] = n_jobs
+        options = {
+            p.name: given[p.flag]
+            for p in contract.declaration(name).params
+            if given.get(p.flag) is not None
+        }
         click.echo(f"Running {name} …")
         results.append(_guard(functools.partial(experiments.run, name, **options)))
     index = _report(results, out)

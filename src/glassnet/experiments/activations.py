@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 from scipy.stats import mannwhitneyu
 
+from glassnet.experiments.contract import N_JOBS, Annotated, Param, study
 from glassnet.experiments.options import check_hidden_activations
 from glassnet.experiments.paper import X, Y, paper_network
 from glassnet.experiments.result import StudyResult, Verdict
 from glassnet.experiments.runner import run_many
-from glassnet.utils import check_number, check_positive_int
 
 TITLE = "Sigmoid or tanh? Convergence of the paper's 3-2-1 network"
 # The faster activation must differ in median epochs and pass a two-sided rank test at this level.
@@ -49,30 +49,35 @@ def epochs_to_threshold(curve: Sequence[float], threshold: float) -> int | None:
     return int(below[0]) + 1 if below.size else None
 
 
+@study("activations", title=TITLE)
 def run(
-    activations: Sequence[str] = ("sigmoid", "tanh"),
-    seeds: int = 30,
-    epochs: int = 100,
-    learning_rate: float = 0.5,
-    threshold: float = 0.1,
-    first_seed: int = 0,
-    n_jobs: int = 1,
+    activations: Annotated[
+        Sequence[str],
+        Param(
+            "Element-wise hidden activations to compare: sigmoid, tanh, relu, leaky_relu, "
+            "linear, ….",
+            min_items=2,
+            check=check_hidden_activations,
+        ),
+    ] = ("sigmoid", "tanh"),
+    seeds: Annotated[int, Param("Seeds (initial weights) per activation.", low=1)] = 30,
+    epochs: Annotated[int, Param("Epochs of full-batch gradient descent.", low=1)] = 100,
+    learning_rate: Annotated[float, Param("Learning rate.", low=0, low_open=True)] = 0.5,
+    threshold: Annotated[
+        float, Param("Loss (MSE) whose first crossing counts as converged.", low=0, low_open=True)
+    ] = 0.1,
+    first_seed: Annotated[int, Param("The first of the seeds.", low=0)] = 0,
+    n_jobs: Annotated[int, N_JOBS] = 1,
 ) -> StudyResult:
-    """Train the paper's network with each hidden activation from ``seeds`` seeds.
+    """Sigmoid vs tanh (and others) on the paper's 3-2-1 network, over many seeds.
+
+    Every option is checked (activations known, element-wise and given once) before any
+    training.
 
     >>> result = run(seeds=5, epochs=50)  # doctest: +SKIP
     >>> print(result.verdict)  # doctest: +SKIP
     """
     activations = list(activations)
-    if len(activations) < 2:
-        raise ValueError(f"compare at least two activations, got {activations}")
-    # unknown, not element-wise or given twice: refused, with the accepted names
-    check_hidden_activations(activations)
-    seeds = check_positive_int("seeds", seeds)
-    epochs = check_positive_int("epochs", epochs)
-    learning_rate = check_number("learning_rate", learning_rate, 0.0, low_open=True)
-    threshold = check_number("threshold", threshold, 0.0, low_open=True)
-
     start = time.perf_counter()
     tasks = [
         {"activation": a, "seed": first_seed + s, "epochs": epochs, "learning_rate": learning_rate}

@@ -18,10 +18,10 @@ import numpy as np
 import glassnet as gn
 from glassnet import layers, models, optimizers
 from glassnet.datasets import Standardizer, house_prices
+from glassnet.experiments.contract import N_JOBS, Annotated, Param, study
 from glassnet.experiments.result import StudyResult, Verdict
 from glassnet.experiments.runner import run_many
 from glassnet.models import DivergenceWarning
-from glassnet.utils import check_positive_int
 
 TITLE = "Learning rates: too small, right, too large"
 DEFAULT_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
@@ -131,23 +131,35 @@ def judge(settings: Mapping[str, Any], data: Mapping[str, Any]) -> Verdict:
     return Verdict(text[:1].upper() + text[1:] + ".", criterion)
 
 
-def run(
-    learning_rates: Sequence[float] = DEFAULT_RATES,
-    epochs: int = 100,
-    seed: int = 0,
-    n_jobs: int = 1,
-) -> StudyResult:
-    """Train the same one-neuron regression with each learning rate of the grid."""
-    epochs = check_positive_int("epochs", epochs)
-    rates = sorted(float(r) for r in learning_rates)
-    if not rates or any(not np.isfinite(r) or r <= 0 for r in rates):
-        raise ValueError(f"learning rates must be positive numbers, got {list(learning_rates)}")
-    if len(set(rates)) < len(rates):
-        repeated = sorted({r for r in rates if rates.count(r) > 1})
+def title_for(rates: Sequence[float]) -> str:
+    """The title, naming the rates compared."""
+    if len(rates) == 1:
+        return f"Learning rate {rates[0]:g} on one linear neuron"
+    return f"Learning rates from {min(rates):g} to {max(rates):g} on one linear neuron"
+
+
+def _distinct(rates: list[float]) -> list[float]:
+    repeated = sorted({r for r in rates if rates.count(r) > 1})
+    if repeated:
         raise ValueError(
             f"learning rates must differ, got {', '.join(f'{r:g}' for r in repeated)} "
-            f"more than once in {list(learning_rates)}"
+            f"more than once in {rates}"
         )
+    return rates
+
+
+@study("learning_rate", title=TITLE)
+def run(
+    learning_rates: Annotated[
+        Sequence[float],
+        Param("Learning rates to compare.", low=0, low_open=True, check=_distinct, option="rates"),
+    ] = DEFAULT_RATES,
+    epochs: Annotated[int, Param("Epochs of full-batch gradient descent.", low=1)] = 100,
+    seed: Annotated[int, Param("Seed of the data.", low=0)] = 0,
+    n_jobs: Annotated[int, N_JOBS] = 1,
+) -> StudyResult:
+    """Learning rates from too small to too large, on one linear neuron."""
+    rates = sorted(learning_rates)
     start = time.perf_counter()
     runs = run_many(
         train_once, [dict(learning_rate=r, epochs=epochs, seed=seed) for r in rates], n_jobs
@@ -181,7 +193,7 @@ def run(
     verdict = judge(settings, data)
     return StudyResult(
         study="learning_rate",
-        title=TITLE,
+        title=title_for(rates),
         settings=settings,
         data=data,
         table=table,

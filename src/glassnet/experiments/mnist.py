@@ -15,8 +15,8 @@ import numpy as np
 import glassnet as gn
 from glassnet import layers, models, utils
 from glassnet.datasets import DatasetError, digits, fashion_mnist, mnist, scale_images
+from glassnet.experiments.contract import Annotated, Param, study
 from glassnet.experiments.result import StudyResult, Verdict
-from glassnet.utils import check_positive_int
 
 TITLE = "The lesson's MLP"  # followed by the network as built: "784 → 512 relu → 10 softmax"
 LESSON_ACCURACY = 0.978
@@ -78,17 +78,34 @@ def judge(settings: Mapping[str, Any], data: Mapping[str, Any]) -> Verdict:
     )
 
 
+@study("mnist", title=TITLE)
 def run(
-    dataset: str = "auto",
-    epochs: int = 10,
-    batch_size: int = 128,
-    hidden: int = 512,
-    seed: int = 0,
-    validation_split: float = 0.1,
-    verbose: int = 0,
+    dataset: Annotated[
+        str,
+        Param(
+            "The images: auto is MNIST when its files are found, else digits.",
+            choices=("auto", "mnist", "fashion_mnist", "digits"),
+        ),
+    ] = "auto",
+    epochs: Annotated[int, Param("Passes over the training images.", low=1)] = 10,
+    batch_size: Annotated[int, Param("Samples per batch.", low=1)] = 128,
+    hidden: Annotated[int, Param("Units of the hidden layer.", low=1, high=65536)] = 512,
+    seed: Annotated[int, Param("Seed of the initial weights and the shuffling.", low=0)] = 0,
+    validation_split: Annotated[
+        float,
+        Param(
+            "Share of the training images held out for validation.",
+            low=0,
+            high=1,
+            high_open=True,
+        ),
+    ] = 0.1,
+    verbose: Annotated[
+        int,
+        Param("0: silent, 1: a progress bar.", low=0, high=2, on_command_line=False, setting=False),
+    ] = 0,
 ) -> StudyResult:
-    """Train the lesson's MLP and evaluate it on the test images."""
-    epochs = check_positive_int("epochs", epochs)
+    """The Keras lesson's MLP (784 → 512 relu → 10 softmax), evaluated on the test images."""
     start = time.perf_counter()
     name, ((x_train, y_train), (x_test, y_test)), notes = load(dataset)
     gn.set_seed(seed)

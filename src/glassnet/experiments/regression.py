@@ -20,8 +20,8 @@ from sklearn.linear_model import LogisticRegression
 import glassnet as gn
 from glassnet import config, layers, models, optimizers
 from glassnet.datasets import Standardizer, house_prices, make_classification
+from glassnet.experiments.contract import Annotated, Param, study
 from glassnet.experiments.result import StudyResult, Verdict
-from glassnet.utils import check_positive_int
 
 TITLE = "Linear and logistic regression as one neuron"
 # A neuron "matches" its reference within these: MSE within 1 % of least squares' (relative),
@@ -142,9 +142,16 @@ def judge(settings: Mapping[str, Any], data: Mapping[str, Any]) -> Verdict:
     return Verdict(f"{linear_text}; {logistic_text}: {conclusion}", criterion)
 
 
-def run(epochs: int = 2000, learning_rate: float = 0.1, seed: int = 0) -> StudyResult:
-    """Fit both one-neuron models (in float64, to compare with exact solutions)."""
-    epochs = check_positive_int("epochs", epochs)
+@study("regression", title=TITLE)
+def run(
+    epochs: Annotated[int, Param("Epochs of full-batch gradient descent.", low=1)] = 2000,
+    learning_rate: Annotated[float, Param("Learning rate.", low=0, low_open=True)] = 0.1,
+    seed: Annotated[int, Param("Seed of the data and the initial weights.", low=0)] = 0,
+) -> StudyResult:
+    """Linear and logistic regression as one neuron, against exact solutions.
+
+    Both neurons are fitted in float64, to compare with the exact solutions.
+    """
     start = time.perf_counter()
     with config.floatx_scope("float64"):
         linear = linear_neuron(epochs, learning_rate, seed)

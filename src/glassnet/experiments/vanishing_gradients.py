@@ -17,10 +17,10 @@ from sklearn.datasets import make_classification
 
 import glassnet as gn
 from glassnet import layers, models, monitors, optimizers
+from glassnet.experiments.contract import N_JOBS, Annotated, Param, study
 from glassnet.experiments.options import check_hidden_activations
 from glassnet.experiments.result import StudyResult, Verdict
 from glassnet.experiments.runner import run_many
-from glassnet.utils import check_number, check_positive_int
 
 TITLE = "Vanishing gradients: gradient norm per layer in a deep network"
 # The gradient "vanishes" when the first layer's norm is below this fraction of the output's.
@@ -83,21 +83,20 @@ def judge(settings: Mapping[str, Any], data: Mapping[str, Any]) -> Verdict:
     return Verdict(text, criterion)
 
 
+@study("vanishing_gradients", title=TITLE)
 def run(
-    activations: Sequence[str] = ("sigmoid", "tanh", "relu"),
-    depth: int = 10,
-    width: int = 32,
-    epochs: int = 20,
-    learning_rate: float = 0.1,
-    seed: int = 0,
-    n_jobs: int = 1,
+    activations: Annotated[
+        Sequence[str],
+        Param("Element-wise hidden activations to compare.", check=check_hidden_activations),
+    ] = ("sigmoid", "tanh", "relu"),
+    depth: Annotated[int, Param("Hidden layers.", low=1, high=100)] = 10,
+    width: Annotated[int, Param("Units per hidden layer.", low=1, high=4096)] = 32,
+    epochs: Annotated[int, Param("Epochs of mini-batch gradient descent.", low=1)] = 20,
+    learning_rate: Annotated[float, Param("Learning rate.", low=0, low_open=True)] = 0.1,
+    seed: Annotated[int, Param("Seed of the data and the initial weights.", low=0)] = 0,
+    n_jobs: Annotated[int, N_JOBS] = 1,
 ) -> StudyResult:
-    """Train a ``depth``-hidden-layer MLP per activation and record gradient norms per layer."""
-    depth = check_positive_int("depth", depth)
-    width = check_positive_int("width", width)
-    epochs = check_positive_int("epochs", epochs)
-    learning_rate = check_number("learning_rate", learning_rate, 0.0, low_open=True)
-    activations = check_hidden_activations(activations)
+    """Gradient norm per layer of a deep MLP with each activation."""
     start = time.perf_counter()
     tasks = [
         dict(

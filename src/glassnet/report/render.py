@@ -138,6 +138,37 @@ def _relative_href(target: Path, start: Path) -> str:
     return quote(Path(os.path.relpath(target.resolve(), start.resolve())).as_posix())
 
 
+def _declaration(result: StudyResult) -> Any:
+    """The study's declaration, or None for a result of something that is not a study."""
+    from glassnet.experiments import STUDIES, contract
+
+    return contract.declaration(result.study) if result.study in STUDIES else None
+
+
+def settings_rows(result: StudyResult) -> list[tuple[str, str, str]]:
+    """(setting, value, meaning) of each setting; the meaning and the range of a parameter come
+    from the study's declaration, so the table says what each option does."""
+    declared = _declaration(result)
+    params = {p.name: p for p in declared.params} if declared is not None else {}
+    rows = []
+    for name, value in result.settings.items():
+        param = params.get(name)
+        if param is None:
+            meaning = ""
+        else:
+            meaning = f"{param.flag}: {param.help}"
+            if param.range_text() and not param.choices:
+                meaning += f" ({param.range_text()})"
+        rows.append((name, format_value(value), meaning))
+    return rows
+
+
+def rerun_command(result: StudyResult) -> str:
+    """The ``glassnet run`` command that runs the study again with the same settings."""
+    declared = _declaration(result)
+    return declared.command(result.settings) if declared is not None else ""
+
+
 def render_study(
     result: StudyResult,
     figures: Mapping[str, Figure],
@@ -209,7 +240,8 @@ def render_study(
             look_for=what_to_look_for(result),
             figures=embedded,
             sections=sections,
-            settings=[(k, format_value(v)) for k, v in result.settings.items()],
+            settings=settings_rows(result),
+            command=rerun_command(result),
             versions=list(result.versions.items()),
             wall_time=_format_seconds(float(result.seconds)),
             json_href=_relative_href(json_path, out_dir),
