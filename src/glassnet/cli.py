@@ -5,6 +5,7 @@ glassnet run activations --seeds 30
 glassnet train --data digits --layers 128 --epochs 20
 glassnet predict --model bc.glassnet --data rows.csv --out predictions.csv
 glassnet plot glassnet-report/activations.json
+glassnet playground
 """
 
 from __future__ import annotations
@@ -645,6 +646,37 @@ def _random_batch(model: Any, seed: int) -> tuple[Any, Any]:
     else:
         y = rng.normal(size=(8, width))
     return x, y
+
+
+@main.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The interface to listen on (127.0.0.1: this machine only).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="The TCP port (0 picks a free one).",
+)
+@click.option("--no-browser", is_flag=True, help="Print the URL without opening a browser.")
+def playground(host: str, port: int, no_browser: bool) -> None:
+    """Train a network live in the browser, every number shown (Ctrl-C stops the server).
+
+    The page is served on this machine with a secret token in its URL; needs the extra:
+    pip install "glassnet[playground]"
+    """
+    from glassnet.playground import launch
+
+    try:
+        launch.serve(host=host, port=port, open_browser=not no_browser)
+    except ImportError as err:
+        raise CommandError(str(err)) from None
+    except OSError as err:
+        raise CommandError(str(err)) from None
 
 
 # A group called without a command raises this since click 8.2 (before: prints its help).

@@ -1,0 +1,335 @@
+import copy
+import threading
+
+import numpy as np
+import pytest
+
+from glassnet import callbacks, layers, models, optimizers
+from glassnet.datasets import playground as pg
+from glassnet.playground import protocol
+from glassnet.playground.protocol import ProtocolError
+from glassnet.playground.session import Session, SessionWorker, Snapshot, grid_points
+
+
+def make(**changes):
+    c = copy.deepcopy(protocol.DEFAULT_CONFIG)
+    c.update(changes)
+    return Session(protocol.validate_config(c))
+
+
+def configure(session, **changes):
+    c = copy.deepcopy(protocol.DEFAULT_CONFIG)
+    c.update(changes)
+    return session.handle({"type": "config", "config": protocol.validate_config(c)})
+
+
+def python_model(seed=0, lr=0.03, hidden=((4, "tanh"), (2, "tanh"))):
+    """The default playground network written with glassnet's API, independently."""
+    stack = [layers.Input((2,))]
+    stack += [layers.Dense(units, activation=act) for units, act in hidden]
+    stack.append(layers.Dense(1, activation="sigmoid"))
+    model = models.Sequential(stack, seed=seed)
+    model.compile(optimizer=optimizers.SGD(learning_rate=lr), loss="binary_crossentropy")
+    return model
+
+
+def test_config_replies_data_then_state_and_a_frame():
+    session = Session()
+    replies = configure(session, dataset="spiral", n_points=200, train_ratio=60)
+    assert [r["type"] if isinstance(r, dict) else "snapshot" for r in replies] == [
+        "data",
+        "snapshot",
+    ]
+    data = replies[0]
+    assert len(data["train"]["x"]) == 120 and len(data["test"]["y"]) == 80
+    assert data["task"] == "classification" and data["classes"] == 2
+    state = replies[1].message()
+    assert state["epoch"] == 0 and state["status"] == "paused"
+    assert state["config"]["dataset"] == "spiral"
+    assert [np.shape(w["kernel"]) for w in state["weights"]] == [(2, 4), (4, 2), (2, 1)]
+    assert len(state["grad_norms"]) == 3 and state["history"]["epoch"] == []
+    assert np.array(state["confusion"]).sum() == 80
+    # the same data settings again: no new data message
+    again = configure(session, dataset="spiral", n_points=200, train_ratio=60, seed=3)
+    assert len(again) == 1 and isinstance(again[0], Snapshot)
+
+
+def test_step_is_one_epoch_of_fit():
+    session = make(dataset="xor", n_points=100)
+    for _ in range(3):
+        state = session.handle({"type": "step"})[0].message()
+    assert state["epoch"] == 3 and state["history"]["epoch"] == [1, 2, 3]
+    x, y = pg.xor(n=100, seed=0)
+    (x_train, y_train), _ = pg.split(x, y, train_ratio=50, seed=0)
+    model = python_model()
+    for epoch in range(3):
+        model.fit(
+            x_train,
+            y_train.reshape(-1, 1),
+            batch_size=10,
+            epochs=epoch + 1,
+            initial_epoch=epoch,
+            verbose=0,
+        )
+    for mine, theirs in zip(session.main.model.get_weights(), model.get_weights(), strict=True):
+        assert np.array_equal(mine, theirs)
+    assert state["train_loss"] == pytest.approx(
+        model.evaluate(x_train, y_train.reshape(-1, 1), batch_size=50, verbose=0)
+    )
+
+
+def test_xor_with_tanh_reaches_a_small_test_loss_as_in_python():
+    session = make(dataset="xor")
+    for _ in range(200):
+        session.train_epoch()
+        if session.main.series.test_loss[-1] < 0.05:
+            break
+    epochs = session.epoch
+    assert session.main.series.test_loss[-1] < 0.05, session.main.series.test_loss[-5:]
+    assert session.state()["test_accuracy"] > 0.98
+    # the same network in plain Python, the same number of epochs
+    x, y = pg.xor(n=500, seed=0)
+    (x_train, y_train), (x_test, y_test) = pg.split(x, y, train_ratio=50, seed=0)
+    model = python_model()
+    for epoch in range(epochs):
+        model.fit(
+            x_train,
+            y_train.reshape(-1, 1),
+            batch_size=10,
+            epochs=epoch + 1,
+            initial_epoch=epoch,
+            verbose=0,
+        )
+    loss = model.evaluate(x_test, y_test.reshape(-1, 1), batch_size=250, verbose=0)
+    assert loss < 0.05
+    assert loss == pytest.approx(session.main.series.test_loss[-1], rel=1e-6)
+
+
+class _FirstBatch(callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == 0:
+            self.x = self.model.last_step.inputs[0].copy()
+            self.y = self.model.last_step.targets[0].copy()
+
+
+def test_explain_is_model_explain_of_the_next_batch_and_changes_nothing():
+    session = make(dataset="circle", n_points=100)
+    session.train_epoch()
+    session.train_epoch()
+    twin = copy.deepcopy(session.main.model)
+    payload = session.explain()
+    assert payload["epoch"] == 2 and payload["batch"] == [0, 10]
+    # the batch explained is the first batch the next epoch trains on
+    probe = _FirstBatch()
+    y_fit = session.y_train.reshape(-1, 1)
+    twin.fit(
+        session.f_train,
+        y_fit,
+        batch_size=10,
+        epochs=3,
+        initial_epoch=2,
+        verbose=0,
+        callbacks=[probe],
+    )
+    explained = dict((s["key"], s) for s in payload["steps"])
+    assert np.array_equal(np.array(explained["X"]["value"], dtype=np.float32), probe.x)
+    assert np.array_equal(np.array(payload["targets"][0]["value"], dtype=np.float32), probe.y)
+    # every value equals model.explain() on the same state and batch
+    ex = copy.deepcopy(session.main.model).explain(probe.x, probe.y)
+    assert [s.key for s in ex.steps] == [s["key"] for s in payload["steps"]]
+    for step in ex.steps:
+        sent = explained[step.key]
+        assert sent["shape"] == list(step.value.shape)
+        assert np.array_equal(
+            np.asarray(sent["value"], dtype=np.float64), step.value.astype(np.float64)
+        )
+        assert (sent["symbol"], sent["formula"], sent["phase"]) == (
+            step.symbol,
+            step.formula,
+            step.phase,
+        )
+    assert payload["loss_before"] == ex.loss_before and payload["loss_after"] == ex.loss_after
+    # explain changed neither the weights nor the shuffles: the next step is the twin's
+    session.train_epoch()
+    for mine, theirs in zip(session.main.model.get_weights(), twin.get_weights(), strict=True):
+        assert np.array_equal(mine, theirs)
+
+
+def test_heat_maps_are_the_features_then_each_neuron_then_the_output():
+    session = make(features=["x1", "x2", "x1x2"], layers=[3], activations=["relu"])
+    session.train_epoch()
+    snapshot = session.snapshot()
+    frame = protocol.decode_frame(snapshot.frames[0])
+    assert frame.maps.shape == (3 + 3 + 1, 50, 50) and frame.epoch == 1
+    values = frame.values()
+    grid = grid_points()
+    assert grid[0] == pytest.approx([-5.88, 5.88]) and grid[-1] == pytest.approx([5.88, -5.88])
+    assert values[0, 0, 0] < values[0, 0, -1]  # x1 grows to the right
+    assert values[1, 0, 0] > values[1, -1, 0]  # x2 is largest at the top
+    expected = session.main.model.predict(pg.features(grid, ["x1", "x2", "x1x2"]), verbose=0)
+    span = frame.hi[-1] - frame.lo[-1]
+    assert np.abs(values[-1].ravel() - expected[:, 0]).max() <= span / 255 / 2 + 1e-6
+
+
+def test_grad_norms_dead_and_saturated_units():
+    session = make(layers=[3, 2], activations=["relu", "tanh"])
+    weights = session.main.model.get_weights()
+    weights[0][:, 1] = 0.0
+    weights[1][1] = -1.0  # unit 1 of the ReLU layer: 0 for every input
+    weights[2][:, 0] = 0.0
+    weights[3][0] = 50.0  # unit 0 of the tanh layer: tanh(50) ≈ 1 everywhere
+    session.main.model.set_weights(weights)
+    state = session.state()
+    assert [0, 1] in state["dead"] and [0, 0] not in state["dead"]
+    assert [1, 0] in state["saturated"] and [1, 1] not in state["saturated"]
+    result = copy.deepcopy(session.main.model).train_step(
+        session.f_train, session.y_train.reshape(-1, 1), apply=False
+    )
+    expected = [float(np.linalg.norm(g)) for g in result.grads[::2]]
+    assert state["grad_norms"] == pytest.approx(expected)
+
+
+def test_divergence_stops_training_and_names_a_layer():
+    session = make(
+        dataset="plane",
+        layers=[8, 8],
+        activations=["relu", "relu"],
+        learning_rate=10,
+        batch_size=1,
+        noise=0,
+    )
+    for _ in range(5):
+        session.train_epoch()
+        if session.status == "diverged":
+            break
+    assert session.status == "diverged"
+    state = session.state()
+    assert state["status"] == "diverged" and state["message"]["title"] == "Training diverged"
+    text = state["message"]["text"]
+    assert "The loss became" in text and "Layer " in text and "(dense" in text
+    assert "smaller learning rate (now 10)" in text and "tanh instead of relu" in text
+    epoch = session.epoch
+    with pytest.raises(ProtocolError, match="diverged") as info:
+        session.handle({"type": "play"})
+    assert info.value.code == "diverged"
+    session.train_epoch()
+    assert session.epoch == epoch
+    assert session.handle({"type": "reset"})[0].state["status"] == "paused"
+
+
+def test_live_changes_and_their_errors():
+    session = make()
+    session.handle({"type": "set", "key": "learning_rate", "value": 0.5})
+    assert session.main.model.optimizer.learning_rate == 0.5
+    session.handle({"type": "set", "key": "batch_size", "value": 25})
+    assert session.config["batch_size"] == 25 and session.next_batch().shape == (25,)
+    session.handle({"type": "set_weight", "layer": 1, "row": 3, "col": 1, "value": 2.5})
+    session.handle({"type": "set_weight", "layer": 2, "bias": 0, "value": -0.5})
+    weights = session.main.model.get_weights()
+    assert weights[2][3, 1] == 2.5 and weights[5][0] == -0.5
+    with pytest.raises(ProtocolError, match="3 Dense layers"):
+        session.handle({"type": "set_weight", "layer": 3, "bias": 0, "value": 1.0})
+    with pytest.raises(ProtocolError, match="2×4"):
+        session.handle({"type": "set_weight", "layer": 0, "row": 2, "col": 0, "value": 1.0})
+    with pytest.raises(ProtocolError, match="class index 0 to 1"):
+        session.handle({"type": "add_point", "x": [0.0, 0.0], "label": 2})
+    replies = session.handle({"type": "add_point", "x": [1.0, -1.0], "label": 1})
+    assert replies[0]["train"]["x"][-1] == [1.0, -1.0] and replies[0]["train"]["y"][-1] == 1
+
+
+def test_points_are_capped():
+    session = make(n_points=1999)
+    session.handle({"type": "add_point", "x": [0.0, 0.0], "label": 0})
+    with pytest.raises(ProtocolError, match="2000") as info:
+        session.handle({"type": "add_point", "x": [0.0, 0.0], "label": 0})
+    assert info.value.code == "limit"
+
+
+def test_regenerate_and_reset():
+    session = make()
+    first = session.x_train.copy()
+    session.train_epoch()
+    replies = session.handle({"type": "regenerate"})
+    assert replies[0]["type"] == "data" and replies[1].state["config"]["data_seed"] == 1
+    assert replies[1].state["epoch"] == 0 and not np.array_equal(first, session.x_train)
+    initial = session.main.model.get_weights()
+    session.train_epoch()
+    session.handle({"type": "reset"})
+    assert session.epoch == 0
+    assert all(
+        np.array_equal(a, b) for a, b in zip(initial, session.main.model.get_weights(), strict=True)
+    )
+
+
+def test_upload_csv_makes_a_custom_three_class_set():
+    rng = np.random.default_rng(0)
+    rows = [
+        f"{a:.3f},{b:.3f},{c}"
+        for (a, b), c in zip(rng.uniform(-5, 5, (60, 2)), np.arange(60) % 3, strict=True)
+    ]
+    session = Session()
+    replies = session.handle(
+        {"type": "upload_csv", "name": "mine.csv", "text": "u,v,label\n" + "\n".join(rows)}
+    )
+    assert replies[0]["classes"] == 3 and len(replies[0]["train"]["x"]) == 30
+    state = replies[1].message()
+    assert state["config"]["dataset"] == "custom" and state["config"]["classes"] == 3
+    assert np.shape(state["weights"][-1]["kernel"]) == (2, 3)  # softmax over 3 classes
+    assert len(protocol.decode_frame(replies[1].frames[0]).maps) == 2 + 4 + 2 + 3
+    # a config message keeps the custom data
+    configure(session, dataset="custom", layers=[5], activations=["relu"], output="auto")
+    assert session.classes == 3 and len(session.x_train) == 30
+    with pytest.raises(ProtocolError, match="upload a CSV"):
+        configure(Session(), dataset="custom")
+
+
+def test_compare_trains_a_second_network_in_lockstep():
+    session = make(compare={"key": "activation", "value": "sigmoid"})
+    session.train_epoch()
+    session.train_epoch()
+    snapshot = session.snapshot()
+    state = snapshot.message()
+    assert state["compare"]["label"] == "sigmoid" and state["compare"]["history"]["epoch"] == [1, 2]
+    assert session.compare.model.layers[0].activation.name == "sigmoid"
+    assert len(snapshot.frames) == 2
+    assert protocol.decode_frame(snapshot.frames[1]).compare
+    assert not protocol.decode_frame(snapshot.frames[0]).compare
+    assert state["compare"]["train_loss"] != state["train_loss"]
+
+
+def test_history_cursor_sends_only_the_new_tail():
+    from glassnet.playground.session import HistoryCursor
+
+    session = make()
+    cursor = HistoryCursor()
+    session.train_epoch()
+    session.train_epoch()
+    first = session.snapshot().message(cursor)
+    assert first["history_from"] == 0 and first["history"]["epoch"] == [1, 2]
+    session.train_epoch()
+    second = session.snapshot().message(cursor)
+    assert second["history_from"] == 2 and second["history"]["epoch"] == [3]
+    session.handle({"type": "reset"})
+    assert session.snapshot().message(cursor)["history_from"] == 0
+
+
+def test_worker_stops_within_an_epoch_when_closed():
+    outputs = []
+    played = threading.Event()
+
+    def emit(item):
+        outputs.append(item)
+        if isinstance(item, Snapshot):
+            if item.state["epoch"] >= 2:
+                played.set()
+            worker.want_snapshot.set()  # as the server's sender does after sending one
+
+    worker = SessionWorker(emit)
+    worker.start()
+    worker.submit({"type": "play"})
+    assert played.wait(30)
+    worker.close()
+    assert worker.join(10)
+    assert worker.session.status == "playing"  # stopped from outside, not paused
+    errors = [o for o in outputs if isinstance(o, dict) and o.get("type") == "error"]
+    assert errors == []
