@@ -69,6 +69,8 @@ TEST_IDS = [
     "neuron-tooltip",
     "edge-tooltip",
     "heatmap-output",
+    "loss",
+    "initializer",
 ]
 
 
@@ -366,6 +368,111 @@ def test_the_exported_script_reproduces_the_page_weights(
     assert len(replayed) == len(weights)
     for ours, theirs in zip(weights, replayed, strict=True):
         assert np.array_equal(ours, theirs)
+    clean(page)
+
+
+def test_the_paper_preset_is_the_papers_network_and_learns(
+    page: Any, own_playground: Playground
+) -> None:
+    open_page(page, own_playground.url())
+    page.get_by_test_id("preset").select_option("paper")
+    page.wait_for_function(
+        "() => window.glassnet.state.config.dataset === 'paper'"
+        " && window.glassnet.data.train.x.length === 4"
+    )
+    config = state(page)["config"]
+    wanted = {
+        "dataset": "paper",
+        "classes": 2,
+        "features": ["x1", "x2", "one"],
+        "layers": [2],
+        "activations": ["sigmoid"],
+        "output": "sigmoid",
+        "loss": "mse",
+        "initializer": "uniform",
+        "optimizer": "sgd",
+        "learning_rate": 0.5,
+        "batch_size": 4,
+        "regularization": "none",
+        "compare": None,
+    }
+    assert {key: config[key] for key in wanted} == wanted
+    # the controls show it
+    controls = {
+        "dataset": "paper",
+        "activation": "sigmoid",
+        "output": "sigmoid",
+        "loss": "mse",
+        "initializer": "uniform",
+        "optimizer": "sgd",
+        "learning-rate": "0.5",
+        "batch-size": "4",
+    }
+    assert {key: page.get_by_test_id(key).input_value() for key in controls} == controls
+    active = {
+        f: page.get_by_test_id(f"feature-{f}").get_attribute("data-active")
+        for f in ("x1", "x2", "one", "x1x2")
+    }
+    assert active == {"x1": "true", "x2": "true", "one": "true", "x1x2": "false"}
+    assert page.get_by_test_id("noise").is_disabled()
+    assert page.get_by_test_id("train-ratio").is_disabled()
+    note = page.locator("#preset-note").inner_text()
+    assert "approximat" not in note.lower() and "U(−1, 1)" in note
+    assert "test = training samples" in page.get_by_test_id("data-note").inner_text()
+    data = page.evaluate("window.glassnet.data")
+    assert data["train"] == data["test"]
+    assert data["train"]["x"] == [[0, 0], [1, 1], [1, 0], [0, 1]]
+    assert data["train"]["y"] == [0, 1, 1, 0]
+    # ... and so does the hash, with the view settings
+    hash_ = page.evaluate("location.hash")
+    for part in (
+        "dataset=paper",
+        "features=x1,x2,one",
+        "layers=2",
+        "activations=sigmoid",
+        "output=sigmoid",
+        "loss=mse",
+        "initializer=uniform",
+        "optimizer=sgd",
+        "learning_rate=0.5",
+        "batch_size=4",
+        "show_test=false",
+        "discretize=false",
+    ):
+        assert part in hash_.lstrip("#").split("&"), part
+    # the weights: 3 inputs → 2 hidden units → 1 output, all drawn from U(−1, 1)
+    weights = kernel_arrays(state(page)["weights"])
+    assert [w.shape for w in weights] == [(3, 2), (2,), (2, 1), (1,)]
+    assert all(np.abs(w).max() <= 1.0 for w in weights) and weights[1].any()
+
+    # 100 epochs of gradient descent lower the squared error
+    before = state(page)["train_loss"]
+    assert state(page)["epoch"] == 0
+    assert number(page, "train-loss") == pytest.approx(before)
+    page.get_by_test_id("play").click()
+    wait_epoch(page, 100)
+    page.get_by_test_id("pause").click()
+    page.wait_for_function("() => window.glassnet.state.status === 'paused'")
+    history = state(page)["history"]
+    assert history["epoch"][99] == 100
+    assert history["train_loss"][99] < before
+    assert number(page, "train-loss") < before
+    (session,) = own_playground.sessions()
+    assert session.main.series.train_loss[:100] == history["train_loss"][:100]
+
+    # the view settings travel in the hash too
+    page.get_by_test_id("show-test").check()
+    page.get_by_test_id("discretize").check()
+    page.wait_for_function(
+        "() => location.hash.includes('show_test=true')"
+        " && location.hash.includes('discretize=true')"
+    )
+    other = page.context.new_page()
+    open_page(other, page.url)
+    assert other.get_by_test_id("show-test").is_checked()
+    assert other.get_by_test_id("discretize").is_checked()
+    assert {key: state(other)["config"][key] for key in wanted} == wanted
+    other.close()
     clean(page)
 
 

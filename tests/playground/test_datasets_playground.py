@@ -156,3 +156,26 @@ def test_split_refuses_a_ratio_outside_the_percent_range():
     x, y = pg.xor(n=10)
     with pytest.raises(ValueError, match="percentage"):
         pg.split(x, y, train_ratio=0.5 * 200)
+
+
+def test_paper_gives_its_four_samples_whatever_the_arguments():
+    x, y = pg.paper()
+    assert x.tolist() == [[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]]
+    assert y.tolist() == [0, 1, 1, 0] and x.dtype == np.float64 and y.dtype == np.int64
+    assert np.array_equal(y, x[:, 0])  # the label is x₁
+    other_x, other_y = pg.load("paper", n=500, noise=30, seed=7)
+    assert np.array_equal(other_x, x) and np.array_equal(other_y, y)
+    x[0, 0] = 9.0  # a copy: the next call gives the samples again
+    assert pg.paper()[0][0, 0] == 0.0
+    assert "paper" in pg.CLASSIFICATION and pg.UNSPLIT == ("paper",)
+    with pytest.raises(ValueError, match="only gaussians and spiral"):
+        pg.paper(classes=3)
+
+
+def test_the_constant_feature_one():
+    x = np.array([[1.5, -2.0], [0.0, 0.0], [-6.0, 6.0]])
+    f = pg.features(x, ["x1", "one", "x2"])
+    assert f.tolist() == [[1.5, 1.0, -2.0], [0.0, 1.0, 0.0], [-6.0, 1.0, 6.0]]
+    # with the paper's samples, (x1, x2, one) are the paper's inputs (x₁, x₂, 1)
+    inputs = pg.features(pg.paper()[0], ["x1", "x2", "one"])
+    assert inputs.tolist() == [[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]]

@@ -146,6 +146,16 @@ def test_the_script_uses_only_the_public_api():
     }
     assert "_" not in {name.attr[0] for name in ast.walk(tree) if isinstance(name, ast.Attribute)}
     assert "regularizers.L1(0.1)" in code
+    # the paper's initializer adds glassnet.initializers
+    paper = make(dataset="paper", features=["x1", "x2", "one"], initializer="uniform")
+    tree = ast.parse(paper.handle({"type": "export"})[0]["code"])
+    modules = {
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert "glassnet.initializers" in modules
 
 
 @pytest.mark.parametrize("compare", [None, {"key": "learning_rate", "value": 0.3}])
@@ -155,3 +165,48 @@ def test_compare_is_mentioned_and_does_not_change_the_main_run(tmp_path, compare
     weights, _, code = run_export(session, tmp_path)
     assert_same_weights(session, weights)
     assert ("side by side" in code) == (compare is not None)
+
+
+PAPER = {
+    "dataset": "paper",
+    "features": ["x1", "x2", "one"],
+    "layers": [2],
+    "activations": ["sigmoid"],
+    "output": "sigmoid",
+    "loss": "mse",
+    "initializer": "uniform",
+    "optimizer": "sgd",
+    "learning_rate": 0.5,
+    "batch_size": 4,
+}
+"""The page's paper preset (static/js/presets.js) over the defaults."""
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_the_paper_preset_is_reproduced_bit_for_bit(tmp_path, activation):
+    session = make(**{**PAPER, "activations": [activation], "seed": 3})
+    for _ in range(40):
+        session.train_epoch()
+    weights, stdout, code = run_export(session, tmp_path)
+    assert_same_weights(session, weights)
+    assert "x_train, y_train = playground.paper()" in code and "playground.split(" not in code
+    assert "uniform = initializers.RandomUniform(-1.0, 1.0)" in code
+    assert code.count("kernel_initializer=uniform, bias_initializer=uniform") == 2
+    assert 'loss="mean_squared_error"' in code and 'FEATURES = ["x1", "x2", "one"]' in code
+    loss = session.main.series.train_loss[-1]
+    assert f"train loss {loss:.4f}, test loss {loss:.4f}" in stdout
+
+
+def test_a_paper_run_with_live_changes_is_reproduced(tmp_path):
+    session = make(**PAPER)
+    for _ in range(5):
+        session.train_epoch()
+    session.handle({"type": "set", "key": "learning_rate", "value": 2.0})
+    session.handle({"type": "set_weight", "layer": 0, "bias": 1, "value": -0.5})
+    session.handle({"type": "add_point", "x": [2.0, 2.0], "label": 1})
+    for _ in range(5):
+        session.train_epoch()
+    weights, _, code = run_export(session, tmp_path)
+    assert_same_weights(session, weights)
+    assert "x_train = np.vstack([x_train, [[2.0, 2.0]]])" in code
+    assert "x_test, y_test = x_train, y_train" in code

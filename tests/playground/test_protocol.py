@@ -84,6 +84,20 @@ def test_set_set_weight_add_point_upload():
             "compare.value",
         ),
         (msg(type="config", config=config(extra=1)), r"unknown key\(s\) \['extra'\]"),
+        (
+            msg(type="config", config=config(loss="mae")),
+            r"config.loss must be one of \['auto', 'mse'\], got \"mae\"",
+        ),
+        (msg(type="config", config=config(loss=None)), r"config.loss must be one of"),
+        (
+            msg(type="config", config=config(initializer="he_normal")),
+            r"config.initializer must be one of \['glorot_uniform', 'uniform'\], got \"he_normal\"",
+        ),
+        (
+            msg(type="config", config=config(dataset="spiral", classes=3, loss="mse")),
+            "loss 'mse' needs a single output unit",
+        ),
+        (msg(type="config", config=config(dataset="paper", classes=3)), "'paper' has 2"),
     ],
 )
 def test_bad_messages_say_what_was_wrong(text, match):
@@ -106,6 +120,26 @@ def test_oversize_and_binary_messages_are_refused():
     ok = "x1,x2,y\n" + "1,1,0\n" * 20000
     assert len(ok) > protocol.MAX_MESSAGE_BYTES
     assert parse_message(msg(type="upload_csv", name="ok.csv", text=ok))["name"] == "ok.csv"
+
+
+def test_loss_and_initializer_are_optional_and_default_to_todays_behaviour():
+    old = config()
+    del old["loss"], old["initializer"]
+    parsed = parse_message(msg(type="config", config=old))["config"]
+    assert parsed["loss"] == "auto" and parsed["initializer"] == "glorot_uniform"
+    assert parsed == protocol.validate_config(config())
+    chosen = protocol.validate_config(config(loss="mse", initializer="uniform"))
+    assert chosen["loss"] == "mse" and chosen["initializer"] == "uniform"
+
+
+def test_loss_resolution():
+    assert protocol.resolve_loss("auto", "sigmoid") == "binary_crossentropy"
+    assert protocol.resolve_loss("auto", "softmax") == "sparse_categorical_crossentropy"
+    assert protocol.resolve_loss("auto", "linear") == "mean_squared_error"
+    assert protocol.resolve_loss("mse", "sigmoid") == "mean_squared_error"
+    assert protocol.resolve_loss("mse", "linear") == "mean_squared_error"
+    with pytest.raises(ProtocolError, match="softmax output takes loss 'auto'"):
+        protocol.resolve_loss("mse", "softmax")
 
 
 def test_output_resolution():

@@ -3,9 +3,11 @@ import threading
 
 import numpy as np
 import pytest
+from scipy.special import expit
 
 from glassnet import callbacks, layers, models, optimizers
 from glassnet.datasets import playground as pg
+from glassnet.experiments import paper
 from glassnet.playground import protocol
 from glassnet.playground.protocol import ProtocolError
 from glassnet.playground.session import Session, SessionWorker, Snapshot, grid_points
@@ -333,3 +335,142 @@ def test_worker_stops_within_an_epoch_when_closed():
     assert worker.session.status == "playing"  # stopped from outside, not paused
     errors = [o for o in outputs if isinstance(o, dict) and o.get("type") == "error"]
     assert errors == []
+
+
+# -- the paper's 3-2-1 network ----------------------------------------------------------------
+PAPER = {
+    "dataset": "paper",
+    "features": ["x1", "x2", "one"],
+    "layers": [2],
+    "activations": ["sigmoid"],
+    "output": "sigmoid",
+    "loss": "mse",
+    "initializer": "uniform",
+    "optimizer": "sgd",
+    "learning_rate": 0.5,
+    "batch_size": 4,
+}
+"""The page's paper preset (static/js/presets.js) over the defaults."""
+
+
+def paper_session(activation="sigmoid", seed=0):
+    return make(**{**PAPER, "activations": [activation], "seed": seed})
+
+
+def forward(weights, x, activation):
+    """The 3-2-1 network's hidden and output activations, in NumPy."""
+    w1, b1, w2, b2 = weights
+    a1 = expit(x @ w1 + b1) if activation == "sigmoid" else np.tanh(x @ w1 + b1)
+    return a1, expit(a1 @ w2 + b2)
+
+
+def gradient_descent_step(weights, x, y, activation, learning_rate):
+    """One step of gradient descent on L = mean((a − y)²) over the batch, in NumPy:
+    δ₂ = 2(a₂ − y)/n · a₂(1 − a₂), δ₁ = δ₂W₂ᵀ · g′(z₁), W ← W − η·(input)ᵀδ, b ← b − η·Σδ."""
+    w1, b1, w2, b2 = weights
+    a1, a2 = forward(weights, x, activation)
+    delta2 = (a2 - y) * (2.0 / len(x)) * (a2 * (1 - a2))
+    slope = a1 * (1 - a1) if activation == "sigmoid" else 1 - a1 * a1
+    delta1 = (delta2 @ w2.T) * slope
+    lr = w1.dtype.type(learning_rate)
+    return [
+        w1 - lr * (x.T @ delta1),
+        b1 - lr * delta1.sum(axis=0),
+        w2 - lr * (a1.T @ delta2),
+        b2 - lr * delta2.sum(axis=0),
+    ]
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_the_paper_preset_trains_as_the_papers_network(activation):
+    epochs = 60
+    session = paper_session(activation)
+    # the data are the paper's four samples (x₁, x₂, 1) → y, for training and for testing
+    assert np.array_equal(session.f_train, paper.X) and np.array_equal(session.f_test, paper.X)
+    assert np.array_equal(session.y_train, paper.Y[:, 0])
+    assert np.array_equal(session.y_test, paper.Y[:, 0])
+    initial = session.main.model.get_weights()
+    dtype = initial[0].dtype
+    # paper_network seeds with gn.set_seed and the session with Sequential(seed=...): both start
+    # from the session's initial weights
+    net = paper.paper_network(activation, seed=0)
+    net.set_weights(initial)
+    weights = [w.copy() for w in initial]
+    for _ in range(epochs):
+        # one batch of all four samples, in the order this epoch shuffled them (a float sum
+        # over the batch depends on the order of its terms in the last bits)
+        order = session.next_batch()
+        assert sorted(order.tolist()) == [0, 1, 2, 3]
+        x, y = paper.X[order], paper.Y[order]
+        net.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+        weights = gradient_descent_step(weights, x.astype(dtype), y.astype(dtype), activation, 0.5)
+        session.train_epoch()
+    assert session.epoch == epochs
+    trained = session.main.model.get_weights()
+    assert not np.array_equal(trained[0], initial[0])
+    for ours, papers, numpys in zip(trained, net.get_weights(), weights, strict=True):
+        assert ours.dtype == papers.dtype == numpys.dtype == dtype
+        assert np.array_equal(ours, papers)
+        assert np.array_equal(ours, numpys)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_the_paper_preset_reports_the_mean_squared_error(activation):
+    session = paper_session(activation)
+    for epochs in (0, 25):
+        while session.epoch < epochs:
+            session.train_epoch()
+        state = session.state()
+        weights = [
+            np.array(w[key], dtype=np.float32)
+            for w in state["weights"]
+            for key in ("kernel", "bias")
+        ]
+        x, y = paper.X.astype(np.float32), paper.Y.astype(np.float32)
+        _, a = forward(weights, x, activation)
+        mse = float(np.mean((a - y) ** 2))
+        # float32 sums in another order: equal to a few units in the last place
+        assert state["train_loss"] == pytest.approx(mse, rel=1e-6, abs=0)
+        assert state["test_loss"] == state["train_loss"]  # the test set is the training set
+        cross_entropy = float(-np.mean(y * np.log(a) + (1 - y) * np.log(1 - a)))
+        assert abs(cross_entropy - mse) > 0.3
+    assert session.main.series.train_loss[-1] < session.main.series.train_loss[0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 17])
+def test_the_paper_preset_draws_weights_and_biases_from_u_minus_1_1(seed):
+    weights = paper_session(seed=seed).main.model.get_weights()
+    assert [w.shape for w in weights] == [(3, 2), (2,), (2, 1), (1,)]
+    for w in weights:
+        assert w.min() >= -1.0 and w.max() <= 1.0
+    # U(−1, 1) from the seed's generator, kernel then bias, layer by layer
+    rng = np.random.default_rng(seed)
+    for w in weights:
+        assert np.array_equal(w, rng.uniform(-1.0, 1.0, w.shape).astype(w.dtype))
+    # today's default stays: Glorot-uniform kernels, zero biases
+    default = make(**{**PAPER, "initializer": "glorot_uniform", "seed": seed})
+    biases = default.main.model.get_weights()[1::2]
+    assert all(not b.any() for b in biases)
+
+
+def test_paper_data_are_not_split_and_say_so():
+    session = Session()
+    replies = configure(session, **{**PAPER, "train_ratio": 10, "n_points": 1000, "noise": 20})
+    data = replies[0]
+    assert data["type"] == "data"
+    assert data["note"] == "test = training samples (the paper has no test set)"
+    samples = {"x": [[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]], "y": [0, 1, 1, 0]}
+    assert data["train"] == samples and data["test"] == samples
+    assert data["task"] == "classification" and data["classes"] == 2
+    assert configure(session, dataset="circle")[0]["note"] is None
+
+
+def test_loss_choice_reaches_the_model_and_an_upload_falls_back_to_auto():
+    session = make(loss="mse")
+    assert session.main.model.loss.name == "mean_squared_error"
+    assert make().main.model.loss.name == "binary_crossentropy"
+    rows = "\n".join(f"{i % 5 - 2},{i % 3},{i % 3}" for i in range(30))
+    replies = session.handle({"type": "upload_csv", "name": "k.csv", "text": "a,b,c\n" + rows})
+    assert replies[1].state["config"]["loss"] == "auto"  # softmax: cross-entropy
+    with pytest.raises(ProtocolError, match="loss 'mse' needs a single output unit"):
+        configure(session, dataset="custom", loss="mse")

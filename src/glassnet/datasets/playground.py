@@ -1,16 +1,18 @@
 """The data sets of the playground, as TensorFlow Playground draws them on the plane [-6, 6]².
 
 Classification (labels 0 … k−1): `circle`, `xor`, `gaussians`, `spiral` (the last two take
-``classes=k`` for three classes or more). Regression: `plane` (values in [-1.2, 1.2]) and
-`gaussian` (values in [-1, 1]).
+``classes=k`` for three classes or more), and `paper`, the four samples of the paper's 3-2-1
+network. Regression: `plane` (values in [-1.2, 1.2]) and `gaussian` (values in [-1, 1]).
 Each is ``f(n=500, noise=0.0, seed=0, classes=2) -> (x, y)`` with ``x`` float64 of shape (n, 2)
 and ``y`` of shape (n,): int64 labels for classification, float64 values for regression.
 ``noise`` is in percent (0–50), as the playground's slider; TensorFlow Playground's formulas
-multiply by noise / 100.
+multiply by noise / 100. `paper` always gives its four samples (``n``, ``noise`` and ``seed``
+do not apply), and they are not split: its test set is its training set (`UNSPLIT`).
 
-`features` builds the network's input columns (``x1, x2, x1^2, x2^2, x1x2, sin_x1, sin_x2``)
-and `split` shuffles and splits the points into training and test sets. Everything is pure
-NumPy and drawn from ``numpy.random.default_rng(seed)``: the same seed gives the same points.
+`features` builds the network's input columns (``x1, x2, x1^2, x2^2, x1x2, sin_x1, sin_x2``
+and the constant ``one``) and `split` shuffles and splits the points into training and test
+sets. Everything is pure NumPy and drawn from ``numpy.random.default_rng(seed)``: the same
+seed gives the same points.
 
 >>> from glassnet.datasets import playground
 >>> x, y = playground.spiral(n=500, noise=10, seed=0)
@@ -36,13 +38,17 @@ FEATURES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "x1x2": lambda x1, x2: x1 * x2,
     "sin_x1": lambda x1, x2: np.sin(x1),
     "sin_x2": lambda x1, x2: np.sin(x2),
+    "one": lambda x1, x2: np.ones_like(x1),
 }
-"""The input features by name: each a column computed from the two coordinates (x₁, x₂)."""
+"""The input features by name: each a column computed from the two coordinates (x₁, x₂);
+``one`` is the constant input 1 (a bias written as an input, as the paper's third input)."""
 
-CLASSIFICATION = ("circle", "xor", "gaussians", "spiral")
+CLASSIFICATION = ("circle", "xor", "gaussians", "spiral", "paper")
 REGRESSION = ("plane", "gaussian")
 MULTICLASS = ("gaussians", "spiral")
 MAX_CLASSES = 5
+UNSPLIT = ("paper",)
+"""The data sets whose test set is their training set (`paper`: the paper has no test set)."""
 
 
 def _check(n: int, noise: float, seed: int, classes: int, name: str) -> float:
@@ -211,6 +217,29 @@ def gaussian(
     return x, values[np.arange(n), strongest]
 
 
+PAPER_X = np.array([[0, 0], [1, 1], [1, 0], [0, 1]], dtype=np.float64)
+PAPER_Y = np.array([0, 1, 1, 0], dtype=np.int64)
+
+
+def paper(
+    n: int = 4, noise: float = 0.0, seed: int = 0, classes: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's four samples (x₁, x₂) ∈ {0, 1}² with the label y = x₁, in the paper's order:
+    (0, 0) → 0, (1, 1) → 1, (1, 0) → 1, (0, 1) → 0. With the constant feature ``one`` they are
+    its inputs (x₁, x₂, 1).
+
+    The same four samples whatever the arguments: ``n``, ``noise`` and ``seed`` are accepted
+    (and checked) so that every set has the same signature, and do not apply. The paper has no
+    test set: use the four samples for both (`UNSPLIT`), not `split`.
+
+    >>> x, y = paper()
+    >>> np.column_stack([features(x, ["x1", "x2", "one"]), y]).tolist()[1]
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    _check(n, noise, seed, classes, "paper")
+    return PAPER_X.copy(), PAPER_Y.copy()
+
+
 DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "circle": circle,
     "xor": xor,
@@ -218,6 +247,7 @@ DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "spiral": spiral,
     "plane": plane,
     "gaussian": gaussian,
+    "paper": paper,
 }
 """Every data set by name."""
 
@@ -234,8 +264,8 @@ def load(
 def features(x: np.ndarray, names: Sequence[str]) -> np.ndarray:
     """The input features of points x (n, 2): one column per name, in the order given.
 
-    Names: ``x1, x2, x1^2, x2^2, x1x2, sin_x1, sin_x2`` (x₁, x₂, x₁², x₂², x₁x₂, sin x₁,
-    sin x₂). Returns a float64 array of shape (n, len(names)).
+    Names: ``x1, x2, x1^2, x2^2, x1x2, sin_x1, sin_x2, one`` (x₁, x₂, x₁², x₂², x₁x₂, sin x₁,
+    sin x₂, and the constant 1). Returns a float64 array of shape (n, len(names)).
 
     >>> features(np.array([[1.0, 2.0]]), ["x1x2", "x2^2"]).tolist()
     [[2.0, 4.0]]

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from glassnet.datasets import playground as playground_data
+
 if TYPE_CHECKING:
     from glassnet.playground.session import Session
 
@@ -93,6 +95,8 @@ def script(session: Session) -> str:
     classification = record.task == "classification"
     epochs = session.epoch + (1 if session.main.diverged else 0)
     target = "{}" if spec.output == "softmax" else "{}.reshape(-1, 1)"
+    uniform = spec.initializer == "uniform"
+    modules = ("initializers, " if uniform else "") + "layers, models, optimizers, regularizers"
     lines = [
         '"""A glassnet playground run, exported: the same data, network, seed and changes.',
         "",
@@ -101,14 +105,19 @@ def script(session: Session) -> str:
         "",
         "import numpy as np",
         "",
-        "from glassnet import layers, models, optimizers, regularizers",
+        f"from glassnet import {modules}",
         "from glassnet.datasets import playground",
         "",
         f"EPOCHS = {epochs}",
         f"FEATURES = {json.dumps(list(c['features']))}",
         "",
     ]
-    if record.generated:
+    if record.generated and c["dataset"] in playground_data.UNSPLIT:
+        lines += [
+            f"x_train, y_train = playground.{c['dataset']}()",
+            "x_test, y_test = x_train, y_train  # no test set of its own: the training samples",
+        ]
+    elif record.generated:
         lines += [
             f"x, y = playground.{c['dataset']}(n={c['n_points']!r}, noise={c['noise']!r}, "
             f"seed={c['data_seed']!r}, classes={c['classes']!r})",
@@ -131,6 +140,10 @@ def script(session: Session) -> str:
         else f", kernel_regularizer=regularizers.{spec.regularization.upper()}"
         f"({spec.regularization_rate!r})"
     )
+    options = regularizer
+    if uniform:
+        options += ", kernel_initializer=uniform, bias_initializer=uniform"
+        lines += ["", "uniform = initializers.RandomUniform(-1.0, 1.0)  # kernels and biases"]
     lines += [
         "",
         "model = models.Sequential(",
@@ -138,10 +151,10 @@ def script(session: Session) -> str:
         f"        layers.Input(({spec.n_features},)),",
     ]
     for units, activation, name in zip(spec.layers, spec.activations, names, strict=False):
-        arguments = f"{units}, activation={_q(activation)}{regularizer}, name={_q(name)}"
+        arguments = f"{units}, activation={_q(activation)}{options}, name={_q(name)}"
         lines.append(f"        layers.Dense({arguments}),")
     lines += [
-        f"        layers.Dense({spec.outputs}, activation={_q(spec.output)}{regularizer}, "
+        f"        layers.Dense({spec.outputs}, activation={_q(spec.output)}{options}, "
         f"name={_q(names[-1])}),",
         "    ],",
         f"    seed={spec.seed},",

@@ -64,6 +64,8 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 OUTPUTS = ("auto", "sigmoid", "softmax", "linear")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 REGULARIZATIONS = ("none", "l1", "l2")
+LOSSES = ("auto", "mse")
+INITIALIZERS = ("glorot_uniform", "uniform")
 COMPARE_KEYS = ("activation", "learning_rate", "optimizer", "layers")
 LIVE_KEYS = ("learning_rate", "regularization_rate", "batch_size")
 
@@ -85,8 +87,13 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "regularization": "none",
     "regularization_rate": 0,
     "compare": None,
+    "loss": "auto",
+    "initializer": "glorot_uniform",
 }
-"""TensorFlow Playground's defaults."""
+"""TensorFlow Playground's defaults (``loss`` and ``initializer``: glassnet's usual choices)."""
+
+OPTIONAL_KEYS = ("loss", "initializer")
+"""The CONFIG keys a ``config`` message may leave out (they take their default)."""
 
 DATA_KEYS = ("dataset", "classes", "noise", "train_ratio", "n_points", "data_seed")
 """The CONFIG keys that decide the data (a change rebuilds it)."""
@@ -169,6 +176,30 @@ def resolve_output(output: str, task: str, classes: int) -> str:
     return output
 
 
+LOSS_NAMES = {
+    "sigmoid": "binary_crossentropy",
+    "softmax": "sparse_categorical_crossentropy",
+    "linear": "mean_squared_error",
+}
+"""The loss of ``loss = "auto"`` for each output activation."""
+
+
+def resolve_loss(loss: str, output: str) -> str:
+    """The loss function's name for a resolved output activation: ``auto`` is binary
+    cross-entropy (sigmoid), sparse categorical cross-entropy (softmax) or mean squared error
+    (linear); ``mse`` is mean squared error, L = mean((a − y)²), on a sigmoid or linear output
+    (the paper's squared error on its sigmoid output). An impossible choice raises
+    `ProtocolError`."""
+    if loss == "auto":
+        return LOSS_NAMES[output]
+    if output == "softmax":
+        raise ProtocolError(
+            "loss 'mse' needs a single output unit (a sigmoid or linear output); a softmax "
+            "output takes loss 'auto' (categorical cross-entropy)"
+        )
+    return "mean_squared_error"
+
+
 def validate_compare(value: Any) -> dict[str, Any] | None:
     """``null`` or ``{"key": K, "value": V}`` with V valid for K."""
     if value is None:
@@ -190,8 +221,15 @@ def validate_compare(value: Any) -> dict[str, Any] | None:
 
 
 def validate_config(obj: Any) -> dict[str, Any]:
-    """A complete CONFIG (every key required, none unknown), checked and normalised."""
-    _keys("config", obj, tuple(DEFAULT_CONFIG))
+    """A complete CONFIG (every key required but the `OPTIONAL_KEYS`, none unknown), checked
+    and normalised: a missing optional key takes its default."""
+    _keys(
+        "config",
+        obj,
+        tuple(k for k in DEFAULT_CONFIG if k not in OPTIONAL_KEYS),
+        OPTIONAL_KEYS,
+    )
+    obj = {**{k: DEFAULT_CONFIG[k] for k in OPTIONAL_KEYS}, **obj}
     c: dict[str, Any] = {}
     c["dataset"] = _choice("config.dataset", obj["dataset"], DATASETS)
     c["classes"] = _integer("config.classes", obj["classes"], 2, data.MAX_CLASSES)
@@ -227,8 +265,11 @@ def validate_config(obj: Any) -> dict[str, Any]:
         _choice(f"config.activations[{i}]", a, ACTIVATIONS) for i, a in enumerate(acts)
     ]
     c["output"] = _choice("config.output", obj["output"], OUTPUTS)
+    c["loss"] = _choice("config.loss", obj["loss"], LOSSES)
+    c["initializer"] = _choice("config.initializer", obj["initializer"], INITIALIZERS)
     if c["dataset"] != "custom":
-        resolve_output(c["output"], task_of(c["dataset"]), c["classes"])
+        output = resolve_output(c["output"], task_of(c["dataset"]), c["classes"])
+        resolve_loss(c["loss"], output)
     c["optimizer"] = _choice("config.optimizer", obj["optimizer"], OPTIMIZERS)
     c["learning_rate"] = _number("config.learning_rate", obj["learning_rate"], 0, 10, True)
     c["batch_size"] = _integer("config.batch_size", obj["batch_size"], 1, MAX_POINTS)

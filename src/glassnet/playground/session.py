@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet import layers, models, optimizers, regularizers
+from glassnet import initializers, layers, models, optimizers, regularizers
 from glassnet.callbacks import Callback
 from glassnet.datasets import playground as data
 from glassnet.monitors import saturated_fraction
@@ -50,6 +50,8 @@ def _mute_divergence_warnings() -> None:
     )
 
 
+UNSPLIT_NOTE = "test = training samples (the paper has no test set)"
+
 SATURATION_MARGIN = 0.01  # |a| within 1 % of the asymptote
 SATURATED_SHARE = 0.9  # on at least 90 % of the training samples
 
@@ -64,20 +66,13 @@ class NetworkSpec:
     activations: tuple[str, ...]
     output: str  # sigmoid, softmax or linear (resolved)
     outputs: int  # output units
+    loss: str  # the loss function's name (resolved by protocol.resolve_loss)
+    initializer: str  # glorot_uniform or uniform
     optimizer: str
     learning_rate: float
     regularization: str
     regularization_rate: float
     seed: int
-
-    @property
-    def loss(self) -> str:
-        """Binary cross-entropy (sigmoid), sparse categorical (softmax), MSE (linear)."""
-        return {
-            "sigmoid": "binary_crossentropy",
-            "softmax": "sparse_categorical_crossentropy",
-            "linear": "mean_squared_error",
-        }[self.output]
 
 
 def layer_names(count: int) -> list[str]:
@@ -96,6 +91,18 @@ def make_optimizer(name: str, learning_rate: float) -> optimizers.Optimizer:
     return optimizers.Adam(learning_rate=learning_rate)
 
 
+def make_initializers(name: str) -> dict[str, Any]:
+    """The Dense arguments of an initializer choice: none for ``glorot_uniform`` (Dense's
+    defaults: Glorot-uniform kernels, zero biases); for ``uniform``, kernels and biases drawn
+    from U(−1, 1), as the paper."""
+    if name == "uniform":
+        return {
+            "kernel_initializer": initializers.RandomUniform(-1.0, 1.0),
+            "bias_initializer": initializers.RandomUniform(-1.0, 1.0),
+        }
+    return {}
+
+
 def make_regularizer(kind: str, rate: float) -> regularizers.Regularizer | None:
     """None, L1(rate) or L2(rate) for one kernel."""
     if kind == "l1":
@@ -108,7 +115,8 @@ def make_regularizer(kind: str, rate: float) -> regularizers.Regularizer | None:
 def build_model(spec: NetworkSpec, name: str = MAIN_NAME) -> models.Sequential:
     """The compiled Sequential model of a spec: Input, one Dense per hidden layer, the output.
 
-    Every kernel (the output layer's too, as TensorFlow Playground) carries the regularizer."""
+    Every kernel (the output layer's too, as TensorFlow Playground) carries the regularizer,
+    and every layer the initializers of ``spec.initializer``."""
     names = layer_names(len(spec.layers) + 1)
     stack: list[Any] = [layers.Input((spec.n_features,))]
     for units, activation, layer_name in zip(spec.layers, spec.activations, names, strict=False):
@@ -118,6 +126,7 @@ def build_model(spec: NetworkSpec, name: str = MAIN_NAME) -> models.Sequential:
                 activation=activation,
                 kernel_regularizer=make_regularizer(spec.regularization, spec.regularization_rate),
                 name=layer_name,
+                **make_initializers(spec.initializer),
             )
         )
     stack.append(
@@ -126,6 +135,7 @@ def build_model(spec: NetworkSpec, name: str = MAIN_NAME) -> models.Sequential:
             activation=spec.output,
             kernel_regularizer=make_regularizer(spec.regularization, spec.regularization_rate),
             name=names[-1],
+            **make_initializers(spec.initializer),
         )
     )
     model = models.Sequential(stack, seed=spec.seed, name=name)
@@ -400,9 +410,12 @@ class Session:
             )
             self.task = protocol.task_of(c["dataset"])
             self.classes = c["classes"] if self.task == "classification" else None
-        (self.x_train, self.y_train), (self.x_test, self.y_test) = data.split(
-            x, y, train_ratio=c["train_ratio"], seed=c["data_seed"]
-        )
+        if c["dataset"] in data.UNSPLIT:
+            (self.x_train, self.y_train), (self.x_test, self.y_test) = (x, y), (x.copy(), y.copy())
+        else:
+            (self.x_train, self.y_train), (self.x_test, self.y_test) = data.split(
+                x, y, train_ratio=c["train_ratio"], seed=c["data_seed"]
+            )
         self.modified = False
         self._features()
 
@@ -413,6 +426,9 @@ class Session:
         self.f_grid = data.features(self.grid, names)
 
     def data_message(self) -> dict[str, Any]:
+        """The data message; ``note`` says what the page should know about the data (null
+        for most sets)."""
+        unsplit = self.config["dataset"] in data.UNSPLIT
         return {
             "type": "data",
             "train": {"x": self.x_train.tolist(), "y": self.y_train.tolist()},
@@ -420,6 +436,7 @@ class Session:
             "task": self.task,
             "classes": self.classes,
             "domain": [-data.DOMAIN, data.DOMAIN],
+            "note": UNSPLIT_NOTE if unsplit else None,
         }
 
     # -- networks ----------------------------------------------------------------------------
@@ -431,6 +448,8 @@ class Session:
             activations=tuple(config["activations"]),
             output=output,
             outputs=(self.classes or 2) if output == "softmax" else 1,
+            loss=protocol.resolve_loss(config["loss"], output),
+            initializer=config["initializer"],
             optimizer=config["optimizer"],
             learning_rate=float(config["learning_rate"]),
             regularization=config["regularization"],
@@ -526,7 +545,10 @@ class Session:
             if self.custom is None:
                 raise ProtocolError("dataset 'custom' needs data: upload a CSV file first")
             new = {**new, "classes": self.custom.classes or 2}
-            protocol.resolve_output(new["output"], self.custom.task, self.custom.classes or 2)
+            output = protocol.resolve_output(
+                new["output"], self.custom.task, self.custom.classes or 2
+            )
+            protocol.resolve_loss(new["loss"], output)
         data_changed = any(new[k] != self.config[k] for k in protocol.DATA_KEYS)
         old = self.config
         self.config = new
@@ -661,6 +683,11 @@ class Session:
             protocol.resolve_output(config["output"], parsed.task, parsed.classes or 2)
         except ProtocolError:
             config["output"] = "auto"
+        output = protocol.resolve_output(config["output"], parsed.task, parsed.classes or 2)
+        try:
+            protocol.resolve_loss(config["loss"], output)
+        except ProtocolError:
+            config["loss"] = "auto"
         self.config = config
         try:
             self._load_data()

@@ -1,15 +1,20 @@
 // The configuration: defaults (TensorFlow Playground's), the URL hash codec and small helpers.
 
-export const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2"];
+export const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2", "one"];
 export const FEATURE_LABELS = {
   x1: "X₁", x2: "X₂", "x1^2": "X₁²", "x2^2": "X₂²", x1x2: "X₁X₂", sin_x1: "sin(X₁)", sin_x2: "sin(X₂)",
+  one: "1",
 };
 export const ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"];
 export const ACTIVATION_LABELS = {
   sigmoid: "Sigmoid", tanh: "Tanh", relu: "ReLU", leaky_relu: "Leaky ReLU", linear: "Linear",
 };
 export const OPTIMIZERS = ["sgd", "momentum", "rmsprop", "adam"];
-export const DATASETS = ["circle", "xor", "gaussians", "spiral", "plane", "gaussian", "custom"];
+export const DATASETS = ["circle", "xor", "gaussians", "spiral", "paper", "plane", "gaussian", "custom"];
+// data sets of fixed samples: no noise, no number of points, no split (test = training samples)
+export const FIXED = new Set(["paper"]);
+export const LOSSES = ["auto", "mse"];
+export const INITIALIZERS = ["glorot_uniform", "uniform"];
 export const REGRESSION = new Set(["plane", "gaussian"]);
 export const MULTICLASS = new Set(["gaussians", "spiral", "custom"]);
 export const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -36,7 +41,12 @@ export const DEFAULTS = Object.freeze({
   regularization: "none",
   regularization_rate: 0,
   compare: null,
+  loss: "auto",
+  initializer: "glorot_uniform",
 });
+
+// The page's own view settings: in the URL hash with the configuration, never sent to the server.
+export const VIEW_DEFAULTS = Object.freeze({ show_test: false, discretize: false });
 
 export function clone(config) {
   return JSON.parse(JSON.stringify(config));
@@ -86,24 +96,29 @@ export function compareFromText(text) {
   return value === null ? null : { key, value };
 }
 
-/** The whole configuration as a URL hash: "#dataset=spiral&layers=4,2&…". */
-export function toHash(config) {
+/** The whole state of the page as a URL hash: "#dataset=spiral&layers=4,2&…&show_test=false". */
+export function toHash(config, view = VIEW_DEFAULTS) {
   const params = [];
   for (const key of Object.keys(DEFAULTS)) {
-    let value = config[key];
+    let value = config[key] ?? DEFAULTS[key];
     if (key === "compare") value = compareToText(value) || "none";
     else if (Array.isArray(value)) value = value.join(",");
     params.push(`${key}=${encodeURIComponent(String(value)).replace(/%2C/g, ",").replace(/%5E/g, "^").replace(/%3A/g, ":")}`);
   }
+  for (const key of Object.keys(VIEW_DEFAULTS)) params.push(`${key}=${Boolean(view[key] ?? VIEW_DEFAULTS[key])}`);
   return "#" + params.join("&");
 }
 
-/** Read a configuration from a URL hash over the defaults; returns {config, problems}. */
+const CHOICES = { loss: LOSSES, initializer: INITIALIZERS };
+
+/** Read a configuration and the view settings from a URL hash over the defaults; returns
+ * {config, view, problems}. */
 export function fromHash(hash, defaults = DEFAULTS) {
   const config = clone(defaults);
+  const view = { ...VIEW_DEFAULTS };
   const problems = [];
   const text = (hash || "").replace(/^#/, "");
-  if (!text) return { config, problems, empty: true };
+  if (!text) return { config, view, problems, empty: true };
   const seen = new Set();
   for (const pair of text.split("&")) {
     if (!pair) continue;
@@ -111,11 +126,20 @@ export function fromHash(hash, defaults = DEFAULTS) {
     const key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
     const raw = eq < 0 ? "" : decodeURIComponent(pair.slice(eq + 1));
     seen.add(key);
+    if (key in VIEW_DEFAULTS) {
+      if (raw === "true" || raw === "1") view[key] = true;
+      else if (raw === "false" || raw === "0") view[key] = false;
+      else problems.push(`${key} must be true or false, got "${raw}"`);
+      continue;
+    }
     if (!(key in DEFAULTS)) {
       problems.push(`unknown key "${key}"`);
       continue;
     }
-    if (INT_KEYS.includes(key)) {
+    if (key in CHOICES) {
+      if (CHOICES[key].includes(raw)) config[key] = raw;
+      else problems.push(`${key} must be one of ${CHOICES[key].join(", ")}, got "${raw}"`);
+    } else if (INT_KEYS.includes(key)) {
       const v = Number(raw);
       if (raw === "" || !Number.isInteger(v)) problems.push(`${key} must be an integer, got "${raw}"`);
       else config[key] = v;
@@ -149,7 +173,7 @@ export function fromHash(hash, defaults = DEFAULTS) {
     const fill = config.activations[0] || defaults.activations?.[0] || "tanh";
     config.activations = config.layers.map((_, i) => config.activations[i] || fill);
   }
-  return { config, problems, empty: false };
+  return { config, view, problems, empty: false };
 }
 
 export function isRegression(config) {

@@ -3,9 +3,9 @@
 // Python with glassnet; this page only draws.
 
 import {
-  ACTIVATIONS, ACTIVATION_LABELS, COMPARE_KEYS, DEFAULTS, FEATURES, LEARNING_RATES, MAX_LAYERS,
-  MAX_NEURONS, MULTICLASS, REGULARIZATION_RATES, clone, compareToText, fmt, fromHash,
-  outputKind, parseCompareValue, toHash,
+  ACTIVATIONS, ACTIVATION_LABELS, COMPARE_KEYS, DEFAULTS, FEATURES, FIXED, LEARNING_RATES,
+  MAX_LAYERS, MAX_NEURONS, MULTICLASS, REGULARIZATION_RATES, VIEW_DEFAULTS, clone, compareToText,
+  fmt, fromHash, outputKind, parseCompareValue, toHash,
 } from "./config.js";
 import { decodeFrame } from "./heatmap.js";
 import { NetworkView } from "./network.js";
@@ -23,6 +23,7 @@ const app = {
   socket: null,
   hello: null,
   config: null,       // the configuration last sent or last received
+  view: { ...VIEW_DEFAULTS }, // the page's own settings (show test data, discretize)
   state: null,        // the latest state message
   data: null,         // the latest data message
   frame: null,        // the latest main heat-map frame
@@ -84,6 +85,8 @@ function receive(message) {
       app.data = message;
       output.setData(message);
       updateAddClass();
+      $("data-note").textContent = message.note || "";
+      $("data-note").hidden = !message.note;
       break;
     case "state":
       receiveState(message);
@@ -233,7 +236,7 @@ function notice(text, seconds = 10) {
 }
 
 function updateHash(config) {
-  const hash = toHash(config);
+  const hash = toHash(config, app.view);
   if (location.hash !== hash) history.replaceState(null, "", location.pathname + location.search + hash);
 }
 
@@ -284,6 +287,11 @@ function syncControls(config) {
   setSelectNumber($("regularization-rate"), config.regularization_rate);
   setValue("regularization", config.regularization);
   setValue("output", config.output);
+  setValue("loss", config.loss ?? DEFAULTS.loss);
+  setValue("initializer", config.initializer ?? DEFAULTS.initializer);
+  // a data set of fixed samples has no noise, number of points, split or other draw
+  const fixed = FIXED.has(config.dataset);
+  for (const id of ["noise", "train-ratio", "n-points", "regenerate"]) $(id).disabled = fixed;
   const acts = new Set(config.activations);
   const activation = $("activation");
   const mixed = activation.querySelector('option[value="mixed"]');
@@ -399,6 +407,8 @@ function bindControls() {
   $("regularization-rate").addEventListener("change", (e) => setLive("regularization_rate", Number(e.target.value)));
   $("regularization").addEventListener("change", (e) => edit((c) => { c.regularization = e.target.value; }));
   $("output").addEventListener("change", (e) => edit((c) => { c.output = e.target.value; }));
+  $("loss").addEventListener("change", (e) => edit((c) => { c.loss = e.target.value; }));
+  $("initializer").addEventListener("change", (e) => edit((c) => { c.initializer = e.target.value; }));
   $("activation").addEventListener("change", (e) => {
     if (e.target.value === "mixed") return;
     edit((c) => { c.activations = c.layers.map(() => e.target.value); });
@@ -413,16 +423,8 @@ function bindControls() {
     c.activations.pop();
   }));
 
-  $("show-test").addEventListener("change", (e) => {
-    output.showTest = e.target.checked;
-    output.draw();
-  });
-  $("discretize").addEventListener("change", (e) => {
-    output.discretize = e.target.checked;
-    compareOutput.discretize = e.target.checked;
-    output.draw();
-    compareOutput.draw();
-  });
+  $("show-test").addEventListener("change", (e) => setView({ show_test: e.target.checked }));
+  $("discretize").addEventListener("change", (e) => setView({ discretize: e.target.checked }));
 
   $("upload-csv").addEventListener("change", (e) => {
     const file = e.target.files?.[0];
@@ -499,10 +501,24 @@ function bindControls() {
 
   window.addEventListener("hashchange", () => {
     if (!app.hello) return;
-    const { config, problems } = fromHash(location.hash, app.hello.defaults || DEFAULTS);
+    const { config, view, problems } = fromHash(location.hash, app.hello.defaults || DEFAULTS);
     if (problems.length) notice(`The link's settings: ${problems.join("; ")}.`);
+    setView(view);
     sendConfig(config);
   });
+}
+
+/** Change the view settings: the checkboxes, the output plots and the URL hash follow. */
+function setView(change) {
+  Object.assign(app.view, change);
+  $("show-test").checked = app.view.show_test;
+  $("discretize").checked = app.view.discretize;
+  output.showTest = app.view.show_test;
+  output.discretize = app.view.discretize;
+  compareOutput.discretize = app.view.discretize;
+  output.draw();
+  compareOutput.draw();
+  if (app.state) updateHash(app.state.config);
 }
 
 // ------------------------------------------------------------------------------- start and views
@@ -548,8 +564,9 @@ output.onAdd = (x) => {
 
 function start(defaults) {
   const base = { ...clone(DEFAULTS), ...(defaults ? clone(defaults) : {}) };
-  const { config, problems } = fromHash(location.hash, base);
+  const { config, view, problems } = fromHash(location.hash, base);
   if (problems.length) notice(`The link's settings: ${problems.join("; ")}; defaults used for those.`);
+  setView(view);
   if (config.dataset === "custom") {
     const csv = sessionStorage.getItem(CSV_KEY);
     if (csv) {

@@ -1,23 +1,18 @@
-// Presets: complete configurations (over the defaults) and, for the paper's network, its data.
+// Presets: complete configurations (over the defaults); a preset may also carry a CSV file (csv,
+// csvName) to upload as its data.
 
-const ALL_FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2"];
-
-// The paper's four samples (x₁, x₂, 1) → y = x₁. The playground's inputs are functions of (x₁, x₂)
-// and have no constant input, so the third input becomes X₁X₂: three inputs, two sigmoid hidden
-// units, one sigmoid output. Each sample appears ten times so that the train/test split keeps all
-// four in the training set, and a batch of the whole training set makes it gradient descent.
-const PAPER_SAMPLES = [[0, 0, 0], [1, 1, 1], [1, 0, 1], [0, 1, 0]];
-const PAPER_CSV = "x1,x2,label\n" + Array.from({ length: 10 }, () => PAPER_SAMPLES.map((r) => r.join(",")).join("\n")).join("\n") + "\n";
+const ALL_FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2"]; // all but the constant
 
 export const PRESETS = {
   paper: {
-    note: "The paper's 3-2-1 network: inputs X₁, X₂, X₁X₂ (the playground has no constant input, so X₁X₂ takes the place of the paper's third input, 1), 2 sigmoid hidden units, a sigmoid output, SGD with learning rate 0.5 on its four samples (each repeated ten times, one batch of the whole training set), label = x₁. The loss is cross-entropy rather than the paper's squared error, and the initial weights are glassnet's defaults.",
-    csv: PAPER_CSV,
-    csvName: "paper.csv",
+    note: "The paper's 3-2-1 network on its four samples: inputs X₁, X₂ and the constant 1, "
+      + "label y = x₁; 2 sigmoid hidden units (try tanh), a sigmoid output, mean squared error, "
+      + "weights and biases drawn from U(−1, 1), gradient descent on the whole batch of four with "
+      + "learning rate 0.5. The paper has no test set: test = training samples.",
     config: {
-      dataset: "custom", classes: 2, features: ["x1", "x2", "x1x2"], layers: [2],
-      activations: ["sigmoid"], output: "sigmoid", optimizer: "sgd", learning_rate: 0.5,
-      batch_size: 36, train_ratio: 90,
+      dataset: "paper", classes: 2, features: ["x1", "x2", "one"], layers: [2],
+      activations: ["sigmoid"], output: "sigmoid", loss: "mse", initializer: "uniform",
+      optimizer: "sgd", learning_rate: 0.5, batch_size: 4,
     },
   },
   xor: {
