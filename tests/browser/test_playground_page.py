@@ -24,8 +24,8 @@ import pytest
 pytest.importorskip("starlette")
 uvicorn = pytest.importorskip("uvicorn")
 
+from glassnet.playground.network import fit_targets  # noqa: E402
 from glassnet.playground.server import create_app  # noqa: E402
-from glassnet.playground.session import fit_targets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGES = ROOT / "docs" / "images"

@@ -87,7 +87,7 @@ def _change(
 
 def script(session: Session) -> str:
     """The standalone script that reproduces the session's current run."""
-    from glassnet.playground.session import layer_names
+    from glassnet.playground.network import layer_names
 
     record = session.record
     c = record.config
