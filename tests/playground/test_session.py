@@ -315,6 +315,43 @@ def test_history_cursor_sends_only_the_new_tail():
     assert session.snapshot().message(cursor)["history_from"] == 0
 
 
+def test_long_runs_keep_thinned_curves_spanning_every_epoch(monkeypatch):
+    """Memory stays flat: past MAX_POINTS a curve keeps every other point (the first and the
+    last epoch always), and a connection is sent the whole thinned curve once."""
+    from glassnet.playground import network
+    from glassnet.playground.session import HistoryCursor
+
+    full = make(dataset="xor", n_points=60)
+    for _ in range(21):
+        full.train_epoch()
+    reference = full.snapshot().message()["history"]
+    assert reference["epoch"] == list(range(1, 22))
+
+    monkeypatch.setattr(network, "MAX_POINTS", 8)
+    session = make(dataset="xor", n_points=60)
+    cursor = HistoryCursor()
+    lengths = []
+    for _ in range(21):
+        session.train_epoch()
+        lengths.append(len(session.main.series))
+        state = session.snapshot().message(cursor)
+    assert max(lengths) < 8
+    history = session.snapshot().message()["history"]
+    epochs = history["epoch"]
+    assert epochs[0] == 1 and epochs[-1] == 21 and epochs == sorted(set(epochs))
+    assert len(epochs) < 8
+    for key in ("train_loss", "test_loss"):  # the points kept are the run's own values
+        assert history[key] == [reference[key][e - 1] for e in epochs]
+    # the state after the last thinning carried the whole curve (history_from 0)
+    last_thinning = max(i for i in range(1, 21) if lengths[i] < lengths[i - 1])
+    session2 = make(dataset="xor", n_points=60)
+    cursor2 = HistoryCursor()
+    for _ in range(last_thinning + 1):
+        session2.train_epoch()
+        state = session2.snapshot().message(cursor2)
+    assert state["history_from"] == 0 and len(state["history"]["epoch"]) == lengths[last_thinning]
+
+
 def test_worker_stops_within_an_epoch_when_closed():
     outputs = []
     played = threading.Event()

@@ -8,6 +8,7 @@ shuffles, so networks in different sessions never share random state.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import threading
@@ -172,16 +173,36 @@ def _kernel_grad_norm(layer: Any) -> float:
     return float(np.linalg.norm(grad)) if grad is not None else 0.0
 
 
+# Points of a loss curve kept before it is thinned: more than a chart's width in pixels.
+MAX_POINTS = 4000
+_SERIES_IDS = itertools.count()
+
+
 @dataclass
 class Series:
-    """A network's loss curves, one value per epoch (append-only)."""
+    """A network's loss curves (append-only): one value per epoch until ``MAX_POINTS``, then
+    thinned (see :meth:`thinned`) so that a session's memory stays flat however long it runs.
+    """
 
     epoch: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
+    # unique for the life of the server (unlike id()): tells a connection it has a new curve
+    ident: int = field(default_factory=lambda: next(_SERIES_IDS))
 
     def __len__(self) -> int:
         return len(self.epoch)
+
+    def thinned(self) -> Series:
+        """A new series with every other point of this one, the last point kept: the curves
+        still span every epoch, with half the points. (New, so that a state already built from
+        this one stays valid, and a connection sees it must resend the whole curve.)"""
+        keep = [*range(0, len(self.epoch) - 1, 2), len(self.epoch) - 1]
+        return Series(
+            [self.epoch[i] for i in keep],
+            [self.train_loss[i] for i in keep],
+            [self.test_loss[i] for i in keep],
+        )
 
     def json(self, start: int = 0, stop: int | None = None) -> dict[str, Any]:
         stop = len(self.epoch) if stop is None else stop
@@ -237,6 +258,8 @@ class Network:
         self.series.epoch.append(epoch)
         self.series.train_loss.append(self.losses(*train))
         self.series.test_loss.append(self.losses(*test))
+        if len(self.series) >= MAX_POINTS:
+            self.series = self.series.thinned()
 
     def outputs(self, x: np.ndarray) -> list[np.ndarray]:
         """Every Dense layer's output A⁽ˡ⁾ for inputs x (one forward pass)."""

@@ -51,12 +51,12 @@ class HistoryCursor:
     """Which part of each loss series a connection has already received."""
 
     def __init__(self) -> None:
-        self.sent: dict[str, tuple[int, int]] = {}
+        self.sent: dict[str, tuple[int, int]] = {}  # key → (Series.ident, points sent)
 
     def start(self, key: str, series: Series, length: int) -> int:
         ident, sent = self.sent.get(key, (0, 0))
-        begin = sent if ident == id(series) and sent <= length else 0
-        self.sent[key] = (id(series), length)
+        begin = sent if ident == series.ident and sent <= length else 0
+        self.sent[key] = (series.ident, length)
         return begin
 
 
