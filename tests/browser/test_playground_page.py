@@ -198,6 +198,12 @@ def test_page_loads_offline_clean_and_fits(page: Any, playground: Playground) ->
     assert page.locator("path.hit").count() == 2 * 4 + 4 * 2 + 2 * 1
     # the layout fits 1280 px without a horizontal scroll bar, text no smaller than 12 px
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # every control of the top bar on one line: no control wraps below the others
+    bottoms = page.evaluate(
+        "() => [...document.querySelectorAll('.topbar > *')]"
+        ".map(e => e.getBoundingClientRect()).map(r => [r.top, r.bottom])"
+    )
+    assert max(top for top, _ in bottoms) < min(bottom for _, bottom in bottoms)
     smallest = page.evaluate(
         """() => Math.min(...[...document.querySelectorAll('body *')]
             .filter(e => e.offsetParent !== null && e.childNodes.length
@@ -277,6 +283,29 @@ def test_step_advances_one_epoch_and_explain_shows_glassnet_numbers(
     # explain leaves the model as it was
     assert epoch(page) == 2
     screenshot(page, "playground-explain.png", full_page=True)
+    clean(page)
+
+
+PAINTED = """id => {
+  const canvas = document.querySelector(`[data-testid="${id}"] canvas`);
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < pixels.length; i += 4) painted += pixels[i] > 0 ? 1 : 0;
+  return painted / (pixels.length / 4);
+}"""
+
+
+def test_heat_maps_stay_drawn_when_the_window_is_resized_while_paused(
+    page: Any, playground: Playground
+) -> None:
+    open_page(page, playground.url())
+    maps = ["feature-x1", "neuron-0-0", "neuron-1-1"]
+    assert all(page.evaluate(PAINTED, m) == 1.0 for m in maps)
+    page.set_viewport_size({"width": 1200, "height": 800})
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.glassnet.state.status") == "paused"
+    assert [page.evaluate(PAINTED, m) for m in maps] == [1.0, 1.0, 1.0]
     clean(page)
 
 

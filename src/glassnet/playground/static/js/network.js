@@ -67,6 +67,8 @@ export class NetworkView {
     window.addEventListener("resize", () => {
       this.structureKey = "";
       if (this.state) this.update(this.state, this.outputKind);
+      // the rebuilt canvases start blank: paint the last frame again (training may be paused)
+      if (this.lastFrame) this.drawFrame(this.lastFrame, this.lastFrameConfig);
     });
   }
 
@@ -363,6 +365,8 @@ export class NetworkView {
 
   /** Paint the heat maps of a frame: features, hidden neurons, outputs, in the frame's order. */
   drawFrame(frame, config) {
+    this.lastFrame = frame;
+    this.lastFrameConfig = config;
     const nHidden = config.layers.reduce((a, b) => a + b, 0);
     const nOut = frame.maps.length - config.features.length - nHidden;
     if (nOut < 1) return;
