@@ -26,6 +26,7 @@ uvicorn = pytest.importorskip("uvicorn")
 
 from glassnet.playground.network import fit_targets  # noqa: E402
 from glassnet.playground.server import create_app  # noqa: E402
+from tests.playground.paper_preset import PAPER  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGES = ROOT / "docs" / "images"
@@ -410,21 +411,7 @@ def test_the_paper_preset_is_the_papers_network_and_learns(
         " && window.glassnet.data.train.x.length === 4"
     )
     config = state(page)["config"]
-    wanted = {
-        "dataset": "paper",
-        "classes": 2,
-        "features": ["x1", "x2", "one"],
-        "layers": [2],
-        "activations": ["sigmoid"],
-        "output": "sigmoid",
-        "loss": "mse",
-        "initializer": "uniform",
-        "optimizer": "sgd",
-        "learning_rate": 0.5,
-        "batch_size": 4,
-        "regularization": "none",
-        "compare": None,
-    }
+    wanted = {**PAPER, "classes": 2, "regularization": "none", "compare": None}
     assert {key: config[key] for key in wanted} == wanted
     # the controls show it
     controls = {

@@ -11,6 +11,7 @@ import pytest
 import glassnet
 from glassnet.playground import protocol
 from glassnet.playground.session import Session
+from tests.playground.paper_preset import PAPER
 
 SOURCE = str(Path(glassnet.__file__).parents[1])
 
@@ -165,21 +166,6 @@ def test_compare_is_mentioned_and_does_not_change_the_main_run(tmp_path, compare
     weights, _, code = run_export(session, tmp_path)
     assert_same_weights(session, weights)
     assert ("side by side" in code) == (compare is not None)
-
-
-PAPER = {
-    "dataset": "paper",
-    "features": ["x1", "x2", "one"],
-    "layers": [2],
-    "activations": ["sigmoid"],
-    "output": "sigmoid",
-    "loss": "mse",
-    "initializer": "uniform",
-    "optimizer": "sgd",
-    "learning_rate": 0.5,
-    "batch_size": 4,
-}
-"""The page's paper preset (static/js/presets.js) over the defaults."""
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])

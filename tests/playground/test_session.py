@@ -11,6 +11,7 @@ from glassnet.experiments import paper
 from glassnet.playground import protocol
 from glassnet.playground.protocol import ProtocolError
 from glassnet.playground.session import Session, SessionWorker, Snapshot, grid_points
+from tests.playground.paper_preset import PAPER
 
 
 def make(**changes):
@@ -375,19 +376,6 @@ def test_worker_stops_within_an_epoch_when_closed():
 
 
 # -- the paper's 3-2-1 network ----------------------------------------------------------------
-PAPER = {
-    "dataset": "paper",
-    "features": ["x1", "x2", "one"],
-    "layers": [2],
-    "activations": ["sigmoid"],
-    "output": "sigmoid",
-    "loss": "mse",
-    "initializer": "uniform",
-    "optimizer": "sgd",
-    "learning_rate": 0.5,
-    "batch_size": 4,
-}
-"""The page's paper preset (static/js/presets.js) over the defaults."""
 
 
 def paper_session(activation="sigmoid", seed=0):
