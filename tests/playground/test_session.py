@@ -209,7 +209,7 @@ def test_divergence_stops_training_and_names_a_layer():
     state = session.state()
     assert state["status"] == "diverged" and state["message"]["title"] == "Training diverged"
     text = state["message"]["text"]
-    assert "The loss became" in text and "Layer " in text and "(dense" in text
+    assert "The loss became" in text and " layer" in text and "(dense" in text
     assert "smaller learning rate (now 10)" in text and "tanh instead of relu" in text
     epoch = session.epoch
     with pytest.raises(ProtocolError, match="diverged") as info:
@@ -218,6 +218,26 @@ def test_divergence_stops_training_and_names_a_layer():
     session.train_epoch()
     assert session.epoch == epoch
     assert session.handle({"type": "reset"})[0].state["status"] == "paused"
+
+
+def test_divergence_names_the_layer_whose_parameters_blew_up_even_with_dead_units():
+    """ReLU units all dead: every kernel gradient is 0, yet the output bias grows to 1e18.
+    The layer named is the one whose weights hold the largest value, with a non-zero norm."""
+    session = make(dataset="gaussian", learning_rate=3, activations=["relu", "relu"])
+    for _ in range(10):
+        session.train_epoch()
+        if session.status == "diverged":
+            break
+    assert session.status == "diverged"
+    text = session.state()["message"]["text"]
+    largest = [max(np.abs(w.value).max() for w in layer.weights) for layer in session.main.dense]
+    culprit = int(np.argmax(largest))
+    assert largest[culprit] > 1e12
+    name = session.main.dense[culprit].name
+    expected = "The output layer" if culprit == len(largest) - 1 else f"Hidden layer {culprit + 1}"
+    assert f"{expected} ({name}) blew up first" in text
+    reached = float(text.split("reached ")[1].split(" ")[0])
+    assert reached > 1e12  # a gradient that really blew up, never "reached 0"
 
 
 def test_live_changes_and_their_errors():

@@ -154,6 +154,7 @@ class _Watch(Callback):
         self.stop = stop
         self.batches = 0
         self.norms: list[float] = []
+        self.param_norms: list[float] = []
         self.interrupted = False
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
@@ -163,6 +164,7 @@ class _Watch(Callback):
         assert self.model is not None
         self.batches = batch + 1
         self.norms = [_kernel_grad_norm(layer) for layer in self.model.layers]
+        self.param_norms = [_param_grad_norm(layer) for layer in self.model.layers]
         if self.stop.is_set():
             self.interrupted = True
             self.model.stop_training = True
@@ -171,6 +173,18 @@ class _Watch(Callback):
 def _kernel_grad_norm(layer: Any) -> float:
     grad = layer.kernel.grad
     return float(np.linalg.norm(grad)) if grad is not None else 0.0
+
+
+def _param_grad_norm(layer: Any) -> float:
+    """‖∂L/∂θ⁽ˡ⁾‖ over all of a layer's trainable weights, kernel and bias: a bias can blow up
+    while the kernel's gradient is 0 (dead ReLU units feed it zeros)."""
+    squares = [
+        np.sum(np.square(w.grad, dtype=np.float64))
+        for w in layer.trainable_weights
+        if w.grad is not None
+    ]
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.sqrt(np.sum(squares)))
 
 
 # Points of a loss curve kept before it is thinned: more than a chart's width in pixels.
@@ -284,7 +298,7 @@ class Network:
         loss = step.loss if step is not None else float("nan")
         what = "NaN" if math.isnan(loss) else "infinite"
         batch = self.watch.batches + 1
-        norms = self.watch.norms
+        norms = self.watch.param_norms
         culprit, reason = None, ""
         for i, layer in enumerate(self.dense):
             if not all(np.isfinite(w.value).all() for w in layer.weights):
@@ -305,7 +319,11 @@ class Network:
             culprit = len(self.dense) - 1
         layer = self.dense[culprit]
         norm = norms[culprit] if culprit < len(norms) else None
-        norm_text = f"its gradient norm reached {norm:.2g}" if norm is not None else ""
+        norm_text = (
+            f"the gradient of its weights and bias reached {norm:.2g} on the last finite batch"
+            if norm is not None and norm > 0
+            else ""
+        )
         detail = "; ".join(t for t in (reason, norm_text) if t) or "its output was not finite"
         tips = [f"Try a smaller learning rate (now {self.spec.learning_rate:g})"]
         risky = [a for a in self.spec.activations if a in ("relu", "leaky_relu", "linear")]
@@ -313,8 +331,11 @@ class Network:
             tips.append(f"or tanh instead of {risky[0]}")
         if self.spec.regularization != "none" and self.spec.regularization_rate >= 1:
             tips.append(f"or a smaller regularization rate (now {self.spec.regularization_rate:g})")
+        where = (
+            "The output layer" if culprit == len(self.dense) - 1 else f"Hidden layer {culprit + 1}"
+        )
         text = (
             f"The loss became {what} at epoch {epoch + 1}, batch {batch}. "
-            f"Layer {culprit + 1} ({layer.name}) blew up first: {detail}. " + ", ".join(tips) + "."
+            f"{where} ({layer.name}) blew up first: {detail}. " + ", ".join(tips) + "."
         )
         return {"title": "Training diverged", "text": text}
