@@ -174,6 +174,15 @@ def screenshot(page: Any, name: str, **options: Any) -> None:
         page.screenshot(path=str(IMAGES / name), **options)
 
 
+def assert_top_bar_on_one_line(page: Any) -> None:
+    """No control of the top bar wraps below the others (at the page's 1280 px)."""
+    boxes = page.evaluate(
+        "() => [...document.querySelectorAll('.topbar > *')]"
+        ".map(e => e.getBoundingClientRect()).map(r => [r.top, r.bottom])"
+    )
+    assert max(top for top, _ in boxes) < min(bottom for _, bottom in boxes)
+
+
 def clean(page: Any) -> None:
     assert page.page_errors == []
     assert page.console_errors == []
@@ -199,12 +208,7 @@ def test_page_loads_offline_clean_and_fits(page: Any, playground: Playground) ->
     assert page.locator("path.hit").count() == 2 * 4 + 4 * 2 + 2 * 1
     # the layout fits 1280 px without a horizontal scroll bar, text no smaller than 12 px
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
-    # every control of the top bar on one line: no control wraps below the others
-    bottoms = page.evaluate(
-        "() => [...document.querySelectorAll('.topbar > *')]"
-        ".map(e => e.getBoundingClientRect()).map(r => [r.top, r.bottom])"
-    )
-    assert max(top for top, _ in bottoms) < min(bottom for _, bottom in bottoms)
+    assert_top_bar_on_one_line(page)
     smallest = page.evaluate(
         """() => Math.min(...[...document.querySelectorAll('body *')]
             .filter(e => e.offsetParent !== null && e.childNodes.length
@@ -606,6 +610,7 @@ def test_divergence_stops_training_and_says_what_to_try(page: Any, playground: P
     message.wait_for()
     text = message.inner_text()
     assert "blew up first" in text and "smaller learning rate" in text
+    assert_top_bar_on_one_line(page)  # with the longer status "diverged" too
     assert page.get_by_test_id("status").inner_text() == "diverged"
     assert page.get_by_test_id("play").is_disabled()
     bars = page.get_by_test_id("grad-norms").locator("[data-testid^=grad-norm-]")
