@@ -75,7 +75,8 @@ def test_every_command_has_help(command):
     ("args", "expected"),
     [
         (["run", "nope"], "No such command 'nope'"),
-        (["train", "--activation", "swish"], "'swish' is not one of 'relu', 'tanh'"),
+        (["train", "--activation", "swishy"], "unknown activation 'swishy'; accepted: celu"),
+        (["train", "--activation", "softmax"], "softmax is not element-wise"),
         (["train", "--optimizer", "adagrad"], "'adagrad' is not one of 'rmsprop', 'adam', 'sgd'"),
         (["run", "activations", "--seeds", "0"], "seeds must be ≥ 1, got 0"),
         (["run", "activations", "--activations", "sigmoid,swishy"], "unknown activation 'swishy'"),

@@ -4,6 +4,7 @@ before training and the report's settings table all come from that declaration."
 import inspect
 import json
 import re
+import shlex
 import time
 
 import numpy as np
@@ -15,7 +16,7 @@ from glassnet.experiments.contract import Annotated, Param
 from glassnet.experiments.result import StudyResult
 from tests.test_cli import glassnet
 
-DECLARED = [contract.declaration(name) for name in experiments.STUDIES]
+DECLARED = [contract.declaration(name) for name in (*experiments.STUDIES, "train")]
 
 
 @pytest.mark.parametrize("declared", DECLARED, ids=lambda d: d.name)
@@ -28,14 +29,15 @@ def test_every_parameter_is_declared_with_meaning_and_a_default_it_accepts(decla
     for param in declared.params:
         assert param.default == signature.parameters[param.name].default
         assert param.help.endswith(".") and len(param.help) > 10, param
-        assert param.kind in ("int", "float", "str", "bool", "ints", "floats", "names")
+        assert param.kind in ("int", "float", "str", "bool", "path", "ints", "floats", "names")
         checked = param.validate(param.default)
         assert checked == (list(param.default) if param.is_list else param.default)
+        assert param.optional == (param.default is None)
 
 
 @pytest.mark.parametrize("declared", DECLARED, ids=lambda d: d.name)
 def test_the_command_line_options_are_built_from_the_declaration(declared):
-    result = glassnet("run", declared.name.replace("_", "-"), "--help")
+    result = glassnet(*declared.command_name.split(), "--help")
     assert result.returncode == 0, result.stderr
     text = " ".join(result.stdout.split())
     for param in declared.params:
@@ -43,7 +45,8 @@ def test_the_command_line_options_are_built_from_the_declaration(declared):
             assert param.flag not in text
             continue
         assert param.flag in text
-        assert f"[default: {param.format(param.default)}]" in text
+        if param.format(param.default):
+            assert f"[default: {param.format(param.default)}]" in text
         assert param.help.split(" (")[0].split(":")[0] in text
 
 
@@ -89,6 +92,31 @@ def test_the_report_runs_again_to_the_same_numbers(tmp_path):
     assert saved[0]["settings"] == saved[1]["settings"]
     np.testing.assert_equal(saved[0]["data"], saved[1]["data"])
     assert saved[0]["verdict"] == saved[1]["verdict"]
+
+
+def test_a_training_run_on_a_csv_runs_again_to_the_same_numbers(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 3))
+    rows = ["id;a;b;c;label"] + [
+        f"{i};{a:.4f};{b:.4f};{c:.4f};{'yes' if a + b > 0 else 'no'}"
+        for i, (a, b, c) in enumerate(x)
+    ]
+    data = tmp_path / "my data.csv"  # a space: the command must quote it
+    data.write_text("\n".join(rows) + "\n")
+    first = glassnet(
+        "train", "--data", str(data), "--drop", "id", "--layers", "8", "--epochs", "3",
+        "--lr", "0.01", "--out", str(tmp_path / "first"),
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    page = (tmp_path / "first" / "train.html").read_text()
+    command = re.search(r"Run it again: <code>([^<]*)</code>", page).group(1)
+    command = command.replace("&#39;", "'")
+    assert command == (f"glassnet train --data '{data}' --drop id --layers 8 --lr 0.01 --epochs 3")
+    again = glassnet(*shlex.split(command)[1:], "--out", str(tmp_path / "again"))
+    assert again.returncode == 0, again.stderr
+    saved = [json.loads((tmp_path / d / "train.json").read_text()) for d in ("first", "again")]
+    assert saved[0]["settings"] == saved[1]["settings"]
+    np.testing.assert_equal(saved[0]["data"], saved[1]["data"])
 
 
 def test_settings_hold_every_parameter_used_and_the_title_follows_the_options():

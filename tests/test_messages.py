@@ -94,7 +94,10 @@ def test_save_into_a_folder_under_a_file_is_refused_before_training(tmp_path):
     (tmp_path / "a-file").write_text("")
     result = glassnet("train", "--epochs", "1000", "--save", "a-file/m.glassnet", cwd=tmp_path)
     line = one_line_error(result)
-    assert line == ("glassnet: error: --save 'a-file/m.glassnet': 'a-file' is a file, not a folder")
+    assert line == (
+        "glassnet: error: Invalid value for '--save': save 'a-file/m.glassnet': 'a-file' is a "
+        "file, not a folder (see 'glassnet train --help')"
+    )
     assert ".tmp" not in line and result.stdout == ""
 
 

@@ -132,7 +132,20 @@ def _set_threads(threads: int | None) -> None:
         config.set_threads(threads)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _MainGroup(click.Group):
+    """The commands; ``train`` is built from its declaration when it is asked for (so that
+    ``glassnet --help`` stays fast)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), "train"])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "train":
+            return _declared_command("train", "train")
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_MainGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="glassnet")
 @click.option(
     "--debug",
@@ -173,9 +186,17 @@ def demo(seeds: int, out: Path, threads: int | None) -> None:
 
 def _study_option(param: Any) -> click.Option:
     """A study parameter as a command-line option, checked by its declaration when parsed."""
-    metavar = {"int": "INTEGER", "float": "NUMBER", "ints": "INTEGERS", "floats": "NUMBERS"}
+    metavar = {
+        "int": "INTEGER",
+        "float": "NUMBER",
+        "ints": "INTEGERS",
+        "floats": "NUMBERS",
+        "path": "FILE",
+    }
 
     def convert(ctx: click.Context, option: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
         try:
             return param.parse(value)
         except ValueError as err:
@@ -189,16 +210,19 @@ def _study_option(param: Any) -> click.Option:
     return click.Option(
         [param.flag, param.name],
         type=click.Choice(param.choices) if param.choices else str,
-        default=param.format(param.default),
-        show_default=True,
-        metavar=metavar.get(param.kind, "NAMES" if param.is_list else "TEXT"),
+        default=None if param.default is None else param.format(param.default),
+        show_default=bool(param.format(param.default)),
+        metavar=None
+        if param.choices
+        else metavar.get(param.kind, "NAMES" if param.is_list else "TEXT"),
         callback=convert,
         help=help_text,
     )
 
 
-def _study_command(name: str) -> click.Command:
-    """``glassnet run <study>``, its options built from the study's declaration."""
+def _declared_command(name: str, command_name: str) -> click.Command:
+    """A command whose options are built from a study's declaration (``glassnet run <study>``,
+    ``glassnet train``)."""
     from glassnet.experiments import contract
 
     declared = contract.declaration(name)
@@ -206,9 +230,11 @@ def _study_command(name: str) -> click.Command:
 
     def callback(out: Path, threads: int | None, **options: Any) -> None:
         _run_study(name, out, threads, **options, **fixed)
+        if options.get("save") is not None:
+            click.echo(f"Model saved to {options['save']}")
 
     command = click.Command(
-        name,
+        command_name,
         callback=callback,
         params=[_study_option(p) for p in declared.params if p.on_command_line],
         help=declared.summary,
@@ -232,7 +258,7 @@ class _StudyGroup(click.Group):
 
         name = cmd_name.replace("-", "_")
         if name in STUDIES:
-            return _study_command(name)
+            return _declared_command(name, name)
         return super().get_command(ctx, cmd_name)
 
 
@@ -289,105 +315,6 @@ def run_all(
         results.append(_guard(functools.partial(experiments.run, name, **options)))
     index = _report(results, out)
     click.echo(f"\nReport: {index.resolve()}")
-
-
-@main.command()
-@click.option(
-    "--data",
-    default="digits",
-    show_default=True,
-    help="digits, mnist, fashion_mnist, or a path to a CSV file.",
-)
-@click.option(
-    "--target", default="label", show_default=True, help="The CSV column holding the class labels."
-)
-@click.option(
-    "--sep",
-    default=None,
-    help="The CSV separator, e.g. ';' (default: guessed from the first lines, else ',').",
-)
-@click.option(
-    "--drop", default="", help="CSV columns to leave out, comma-separated, e.g. an ID column."
-)
-@click.option(
-    "--layers",
-    "hidden",
-    default="512",
-    show_default=True,
-    help="Hidden layer sizes, comma-separated, e.g. 512,256.",
-)
-@click.option(
-    "--activation",
-    type=click.Choice(["relu", "tanh", "sigmoid", "leaky_relu", "linear"]),
-    default="relu",
-    show_default=True,
-)
-@click.option(
-    "--optimizer",
-    type=click.Choice(["rmsprop", "adam", "sgd"]),
-    default="rmsprop",
-    show_default=True,
-)
-@click.option("--lr", type=float, default=0.001, show_default=True, help="Learning rate.")
-@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=1), default=128, show_default=True)
-@click.option(
-    "--validation-split", type=click.FloatRange(0, 1, max_open=True), default=0.1, show_default=True
-)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option(
-    "--save",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    callback=_check_file,
-    help="Save the trained model to this file (its folder is created if need be).",
-)
-@out_option
-@threads_option
-def train(
-    data: str,
-    target: str,
-    sep: str | None,
-    drop: str,
-    hidden: str,
-    activation: str,
-    optimizer: str,
-    lr: float,
-    epochs: int,
-    batch_size: int,
-    validation_split: float,
-    seed: int,
-    save: Path | None,
-    out: Path,
-    threads: int | None,
-) -> None:
-    """Train an MLP classifier with a progress bar, evaluate it and write a report."""
-    from glassnet.experiments import train as train_module
-
-    _set_threads(threads)
-    sizes = _int_list(hidden, "--layers")
-    result = _guard(
-        lambda: train_module.run(
-            data=data,
-            target=target,
-            sep=sep,
-            drop=_names(drop),
-            hidden_layers=sizes,
-            activation=activation,
-            optimizer=optimizer,
-            learning_rate=lr,
-            epochs=epochs,
-            batch_size=batch_size,
-            validation_split=validation_split,
-            seed=seed,
-            save=save,
-            verbose=1,
-        )
-    )
-    index = _report([result], out)
-    if save is not None:
-        click.echo(f"Model saved to {save}")
-    click.echo(f"Report: {index.resolve()}")
 
 
 @main.command()

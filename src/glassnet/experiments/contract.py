@@ -17,9 +17,13 @@ import contextlib
 import functools
 import inspect
 import math
+import os
+import shlex
+import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from glassnet.experiments.result import StudyResult
@@ -50,7 +54,9 @@ class Param:
         on_command_line: False for parameters the command sets itself (``verbose``).
         setting: False for parameters that do not change what is measured (``n_jobs``): left
             out of the settings table and of the command that runs the study again.
-        kind: filled in from the annotation: int, float, str, bool, ints, floats or names.
+        kind: filled in from the annotation: int, float, str, bool, path, ints, floats or
+            names.
+        optional: filled in from the annotation: None is accepted (``str | None``).
         name, default: filled in from the signature.
     """
 
@@ -66,6 +72,7 @@ class Param:
     on_command_line: bool = True
     setting: bool = True
     kind: str = ""
+    optional: bool = False
     name: str = ""
     default: Any = None
 
@@ -115,6 +122,8 @@ class Param:
         """The value checked (and normalised: a list for a list parameter); else ValueError
         saying what was received and what was expected."""
         what = self.name
+        if value is None and self.optional:
+            return None
         if self.is_list:
             if isinstance(value, str) or not isinstance(value, Sequence):
                 raise ValueError(f"{what} must be a list, got {value!r}")
@@ -136,6 +145,10 @@ class Param:
         elif self.kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError(f"{what} must be True or False, got {value!r}")
+        elif self.kind == "path":
+            if not isinstance(value, (str, os.PathLike)) or not str(value):
+                raise ValueError(f"{what} must be a file path, got {value!r}")
+            value = Path(value)
         elif self.kind == "str":
             if not isinstance(value, str):
                 raise ValueError(f"{what} must be a string, got {value!r}")
@@ -174,6 +187,8 @@ class Param:
 
     def format(self, value: Any) -> str:
         """The value as the command line spells it: ``0.1,0.3`` for a list."""
+        if value is None:
+            return ""
         if self.is_list:
             return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
         return f"{value:g}" if isinstance(value, float) else str(value)
@@ -189,6 +204,7 @@ class Study:
     params: tuple[Param, ...]
     title: str | Callable[[Mapping[str, Any]], str] = ""
     run: Callable[..., StudyResult] | None = field(repr=False, default=None)
+    command_name: str = ""  # "run activations", "train": the words after ``glassnet``
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -214,15 +230,16 @@ class Study:
     def command(self, settings: Mapping[str, Any]) -> str:
         """The ``glassnet run`` command that runs the study again with these settings (options
         at their default left out)."""
-        words = ["glassnet", "run", self.name.replace("_", "-")]
+        words = ["glassnet", *self.command_name.split()]
         for p in self.params:
             if not (p.setting and p.on_command_line) or p.name not in settings:
                 continue
             value = settings[p.name]
             default = list(p.default) if p.is_list else p.default
-            if value == default:
+            if value == default or value is None:
                 continue
-            words += [p.flag, p.format(value)]
+            text = p.format(value)
+            words += [p.flag, shlex.quote(text) if text else "''"]
         return " ".join(words)
 
 
@@ -238,17 +255,33 @@ def _param_of(name: str, parameter: inspect.Parameter, hint: Any) -> Param:
         raise TypeError(f"parameter {name!r} of a study has no Param in its annotation")
     if parameter.default is inspect.Parameter.empty:
         raise TypeError(f"parameter {name!r} of a study needs a default")
+    optional = False
+    if typing.get_origin(base) in (typing.Union, types.UnionType):
+        members = [m for m in typing.get_args(base) if m is not type(None)]
+        optional = len(members) < len(typing.get_args(base))
+        base = Path if Path in members else members[0]
     origin = typing.get_origin(base)
     if origin is not None and issubclass(origin, Sequence):
         kind = _LIST_KINDS[typing.get_args(base)[0]]
     else:
-        kind = _KINDS[base]
-    return replace(declared, name=name, default=parameter.default, kind=declared.kind or kind)
+        kind = "path" if base is Path else _KINDS[base]
+    return replace(
+        declared,
+        name=name,
+        default=parameter.default,
+        kind=declared.kind or kind,
+        optional=optional,
+    )
 
 
-def study(name: str, title: str | Callable[[Mapping[str, Any]], str]) -> Callable[[F], F]:
+def study(
+    name: str, title: str | Callable[[Mapping[str, Any]], str], command: str = ""
+) -> Callable[[F], F]:
     """Declare a study from its ``run`` function: every parameter ``Annotated[type, Param(...)]``
-    with a default. The decorated ``run`` checks all its options before calling the body."""
+    with a default. The decorated ``run`` checks all its options before calling the body.
+
+    ``command`` is how the ``glassnet`` command runs it (default: ``run <name with dashes>``).
+    """
 
     def decorate(fn: F) -> F:
         hints = typing.get_type_hints(fn, include_extras=True)
@@ -267,10 +300,13 @@ def study(name: str, title: str | Callable[[Mapping[str, Any]], str]) -> Callabl
             result = fn(**options)
             for p in params:  # the settings table shows every parameter that was used
                 if p.setting:
-                    result.settings.setdefault(p.name, options[p.name])
+                    value = options[p.name]
+                    result.settings.setdefault(p.name, str(value) if p.kind == "path" else value)
             return result
 
-        _DECLARED[name] = Study(name, summary, params, title, run)
+        _DECLARED[name] = Study(
+            name, summary, params, title, run, command or f"run {name.replace('_', '-')}"
+        )
         return typing.cast(F, run)
 
     return decorate

@@ -16,11 +16,11 @@ from sklearn.model_selection import train_test_split
 import glassnet as gn
 from glassnet import layers, models, optimizers
 from glassnet.datasets.csv import features_of, read_csv_frame, split_target
+from glassnet.experiments.contract import Annotated, Param, study
 from glassnet.experiments.mnist import load
 from glassnet.experiments.options import check_hidden_activations, check_output_file
 from glassnet.experiments.result import StudyResult
 from glassnet.monitors import TrainingMonitor
-from glassnet.utils import check_positive_int
 
 NAMED_DATA = ("digits", "mnist", "fashion_mnist")
 
@@ -83,33 +83,75 @@ def load_data(
     return TrainingData(path.name, (x_train, y_train), (x_test, y_test), info)
 
 
-def run(
-    data: str = "digits",
-    target: str = "label",
-    sep: str | None = None,
-    drop: Sequence[str] = (),
-    hidden_layers: Sequence[int] = (512,),
-    activation: str = "relu",
-    optimizer: str = "rmsprop",
-    learning_rate: float = 0.001,
-    epochs: int = 10,
-    batch_size: int = 128,
-    validation_split: float = 0.1,
-    seed: int = 0,
-    save: str | Path | None = None,
-    verbose: int = 1,
-) -> StudyResult:
-    """Train, evaluate on the test part, optionally save the model.
+def _hidden_activation(name: str) -> str:
+    return check_hidden_activations([name])[0]
 
-    A CSV's features are standardised by the model's first layer, a Normalization adapted on
-    the training part, so the saved model takes the file's raw rows; the class labels are
-    kept in the model (``model.csv_info``) and in its file.
+
+def _save_path(path: Path) -> Path:
+    return check_output_file(path, "save")
+
+
+@study("train", title="An MLP trained on a data set", command="train")
+def run(
+    data: Annotated[
+        str, Param("digits, mnist, fashion_mnist, or a path to a CSV file with a header line.")
+    ] = "digits",
+    target: Annotated[str, Param("The CSV column holding the class labels.")] = "label",
+    sep: Annotated[
+        str | None,
+        Param("The CSV separator, e.g. ';' (default: guessed from the first lines, else ',')."),
+    ] = None,
+    drop: Annotated[
+        Sequence[str], Param("CSV columns to leave out, e.g. an ID column.", min_items=0)
+    ] = (),
+    hidden_layers: Annotated[
+        Sequence[int], Param("Hidden layer sizes, e.g. 512,256.", low=1, option="layers")
+    ] = (512,),
+    activation: Annotated[
+        str,
+        Param(
+            "The hidden layers' activation, element-wise: relu, tanh, sigmoid, leaky_relu, ….",
+            check=_hidden_activation,
+        ),
+    ] = "relu",
+    optimizer: Annotated[
+        str, Param("The optimizer.", choices=("rmsprop", "adam", "sgd"))
+    ] = "rmsprop",
+    learning_rate: Annotated[
+        float, Param("Learning rate.", low=0, low_open=True, option="lr")
+    ] = 0.001,
+    epochs: Annotated[int, Param("Passes over the training part.", low=1)] = 10,
+    batch_size: Annotated[int, Param("Samples per batch.", low=1)] = 128,
+    validation_split: Annotated[
+        float,
+        Param(
+            "Share of the training part held out for validation.",
+            low=0,
+            high=1,
+            high_open=True,
+        ),
+    ] = 0.1,
+    seed: Annotated[int, Param("Seed of the initial weights and the shuffling.", low=0)] = 0,
+    save: Annotated[
+        Path | None,
+        Param(
+            "Save the trained model to this file (its folder is created if need be).",
+            check=_save_path,
+            setting=False,
+        ),
+    ] = None,
+    verbose: Annotated[
+        int,
+        Param("0: silent, 1: a progress bar.", low=0, high=2, on_command_line=False, setting=False),
+    ] = 1,
+) -> StudyResult:
+    """Train an MLP classifier with a progress bar, evaluate it and write a report.
+
+    Every option is checked before any training (the save path too). A CSV's features are
+    standardised by the model's first layer, a Normalization adapted on the training part, so
+    the saved model takes the file's raw rows; the class labels are kept in the model
+    (``model.csv_info``) and in its file.
     """
-    epochs = check_positive_int("epochs", epochs)
-    hidden_layers = [check_positive_int("hidden layer size", h) for h in hidden_layers]
-    check_hidden_activations([activation])
-    if save is not None:
-        check_output_file(save, "save")
     start = time.perf_counter()
     loaded = load_data(data, target, sep=sep, drop=drop)
     name, (x_train, y_train), (x_test, y_test) = loaded.name, loaded.train, loaded.test
@@ -157,7 +199,7 @@ def run(
         study="train",
         title=f"An MLP trained on {name}",
         settings={
-            "data": name,
+            "data": data,
             "classes": loaded.csv_info["classes"] if loaded.csv_info else None,
             "hidden_layers": list(hidden_layers),
             "activation": activation,

@@ -142,7 +142,7 @@ def _declaration(result: StudyResult) -> Any:
     """The study's declaration, or None for a result of something that is not a study."""
     from glassnet.experiments import STUDIES, contract
 
-    return contract.declaration(result.study) if result.study in STUDIES else None
+    return contract.declaration(result.study) if result.study in (*STUDIES, "train") else None
 
 
 def settings_rows(result: StudyResult) -> list[tuple[str, str, str]]:
@@ -164,7 +164,7 @@ def settings_rows(result: StudyResult) -> list[tuple[str, str, str]]:
 
 
 def rerun_command(result: StudyResult) -> str:
-    """The ``glassnet run`` command that runs the study again with the same settings."""
+    """The ``glassnet`` command that runs the study again with the same settings."""
     declared = _declaration(result)
     return declared.command(result.settings) if declared is not None else ""
 
