@@ -1,15 +1,12 @@
-"""The page's preset of the paper's 3-2-1 network (static/js/presets.js), over the defaults:
-one copy for the session, export and browser tests."""
+"""The page's presets (static/presets.json, data the page loads): the paper's 3-2-1 network is
+read from there by the session, export and browser tests."""
 
-PAPER = {
-    "dataset": "paper",
-    "features": ["x1", "x2", "one"],
-    "layers": [2],
-    "activations": ["sigmoid"],
-    "output": "sigmoid",
-    "loss": "mse",
-    "initializer": "uniform",
-    "optimizer": "sgd",
-    "learning_rate": 0.5,
-    "batch_size": 4,
-}
+import json
+from pathlib import Path
+
+import glassnet.playground
+
+PRESETS = json.loads(
+    (Path(glassnet.playground.__file__).parent / "static" / "presets.json").read_text("utf-8")
+)
+PAPER = PRESETS["paper"]["config"]

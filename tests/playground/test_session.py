@@ -11,7 +11,7 @@ from glassnet.experiments import paper
 from glassnet.playground import protocol
 from glassnet.playground.protocol import ProtocolError
 from glassnet.playground.session import Session, SessionWorker, Snapshot, grid_points
-from tests.playground.paper_preset import PAPER
+from tests.playground.paper_preset import PAPER, PRESETS
 
 
 def make(**changes):
@@ -190,6 +190,17 @@ def test_grad_norms_dead_and_saturated_units():
     )
     expected = [float(np.linalg.norm(g)) for g in result.grads[::2]]
     assert state["grad_norms"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_every_preset_is_a_valid_configuration_that_trains(key):
+    preset = PRESETS[key]
+    assert preset["label"] and preset["note"].endswith(".")
+    defaults = copy.deepcopy(protocol.DEFAULT_CONFIG)
+    config = protocol.validate_config({**defaults, **preset["config"]})
+    session = Session(config)
+    session.train_epoch()
+    assert session.epoch == 1 and np.isfinite(session.state()["train_loss"])
 
 
 def test_divergence_stops_training_and_names_a_layer():

@@ -14,7 +14,8 @@ import { LossChart } from "./chart.js";
 import {
   showConfusion, showExplain, showGradNorms, showMessage, showReadouts,
 } from "./panels.js";
-import { PRESETS } from "./presets.js";
+
+let PRESETS = {};  // key → {label, note, config}, from static/presets.json
 
 const $ = (id) => document.getElementById(id);
 const CSV_KEY = "glassnet.playground.csv";
@@ -470,6 +471,16 @@ function bindControls() {
     }
     edit((c) => { c.compare = { key, value }; });
   });
+
+  // the presets are data, shared with the tests: static/presets.json
+  fetch("/static/presets.json")
+    .then((response) => response.json())
+    .then((presets) => {
+      PRESETS = presets;
+      for (const [key, preset] of Object.entries(presets)) {
+        $("preset").append(new Option(preset.label, key));
+      }
+    });
 
   $("preset").addEventListener("change", (e) => {
     const preset = PRESETS[e.target.value];
