@@ -51,6 +51,11 @@ def test_the_command_serves_the_page_behind_its_token_and_stops_on_ctrl_c():
         assert _get(f"http://127.0.0.1:{port}/?token=wrong{token}")[0] == 403
         status, page = _get(url)
         assert status == 200 and "<html" in page.lower()
+        # another name for this machine (DNS rebinding) is refused, even with the token
+        request = urllib.request.Request(url, headers={"Host": f"rebound.example:{port}"})
+        assert _get(request)[0] == 400
+        localhost = urllib.request.Request(url, headers={"Host": f"localhost:{port}"})
+        assert _get(localhost)[0] == 200
         process.send_signal(signal.SIGINT)
         start = time.perf_counter()
         process.wait(timeout=15)

@@ -56,7 +56,10 @@ def serve(
             f"port must be an integer in [0, 65535] (0 picks a free one), got {port!r}"
         )
     token = token or secrets.token_urlsafe(32)
-    app = create_app(token, max_sessions=max_sessions)
+    # on this machine only, only this machine's names: a page elsewhere whose name resolves to
+    # 127.0.0.1 (DNS rebinding) gets 400 before any token is compared
+    local = ["127.0.0.1", "localhost"] if host in ("127.0.0.1", "localhost") else None
+    app = create_app(token, max_sessions=max_sessions, allowed_hosts=local)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

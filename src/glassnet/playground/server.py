@@ -5,8 +5,10 @@ Security, as Jupyter's: every request but ``/healthz`` needs the token (``?token
 ``glassnet_token`` cookie, set HttpOnly and SameSite=Strict by the first request that carried a
 good token; compared with ``secrets.compare_digest``); a WebSocket whose ``Origin`` is not
 ``http://<Host>`` is refused (close code 4403 before accept), so a page elsewhere cannot drive a
-session. Every message is checked against the schema (`protocol.parse_message`); a bad one gets
-an error reply and the session goes on. The number of sessions is capped.
+session; served on this machine only, the ``Host`` header must name it (127.0.0.1 or localhost),
+which refuses DNS rebinding. Every message is checked against the schema
+(`protocol.parse_message`); a bad one gets an error reply and the session goes on. The number
+of sessions is capped.
 
 Training runs in each session's thread (`session.SessionWorker`); the event loop only relays
 messages. It keeps at most the latest state and sends at most 30 state + heat-map pairs a
@@ -21,7 +23,7 @@ import logging
 import secrets
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
@@ -310,6 +313,7 @@ def create_app(
     *,
     static_dir: str | Path | None = None,
     max_sessions: int = protocol.MAX_SESSIONS,
+    allowed_hosts: Sequence[str] | None = None,
 ) -> Starlette:
     """The playground's Starlette app.
 
@@ -317,6 +321,9 @@ def create_app(
         token: the secret every request (but ``/healthz``) must carry.
         static_dir: the page's files (default: the package's ``static`` folder).
         max_sessions: how many WebSocket sessions may run at once.
+        allowed_hosts: the names the ``Host`` header may carry (None: any). A server on this
+            machine only accepts its own names, so a page elsewhere whose name resolves to
+            127.0.0.1 (DNS rebinding) is refused before the token is even looked at.
 
     ``app.state.sessions`` holds the live sessions (`Sessions`).
     """
@@ -352,4 +359,6 @@ def create_app(
     )
     app.state.sessions = sessions
     app.add_middleware(Guard, token=token)
+    if allowed_hosts is not None:  # added last: checked first
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     return app
