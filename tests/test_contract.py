@@ -167,6 +167,12 @@ def test_a_param_checks_numbers_lists_and_choices():
         sizes.validate("4,3")
 
 
+def test_an_unknown_study_lists_the_declared_ones():
+    with pytest.raises(ValueError, match="unknown study 'nope'; accepted: activations, learning"):
+        contract.declaration("nope")
+    assert contract.declaration("vanishing-gradients").command_name == "run vanishing-gradients"
+
+
 def test_a_study_must_declare_each_parameter():
     with pytest.raises(TypeError, match="parameter 'epochs' of a study must be declared"):
 

@@ -318,10 +318,16 @@ def declaration(name: str) -> Study:
 
     key = name.replace("-", "_")
     if key not in _DECLARED:
-        with contextlib.suppress(ModuleNotFoundError):
-            importlib.import_module(f"glassnet.experiments.{key}")
+        module = f"glassnet.experiments.{key}"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as err:
+            if err.name != module:  # a missing dependency, not an unknown study: say so
+                raise
     if key not in _DECLARED:
-        raise ValueError(f"unknown study {name!r}; declared: {', '.join(sorted(_DECLARED))}")
+        from glassnet.experiments import STUDIES
+
+        raise ValueError(f"unknown study {name!r}; accepted: {', '.join((*STUDIES, 'train'))}")
     return _DECLARED[key]
 
 
