@@ -10,6 +10,7 @@ import pytest
 
 import glassnet
 from glassnet.playground import protocol
+from glassnet.playground.protocol import ProtocolError
 from glassnet.playground.session import Session
 from tests.playground.paper_preset import PAPER
 
@@ -189,10 +190,12 @@ def test_a_paper_run_with_live_changes_is_reproduced(tmp_path):
         session.train_epoch()
     session.handle({"type": "set", "key": "learning_rate", "value": 2.0})
     session.handle({"type": "set_weight", "layer": 0, "bias": 1, "value": -0.5})
-    session.handle({"type": "add_point", "x": [2.0, 2.0], "label": 1})
+    # the paper's data are its four samples, the test set too: no point can be added
+    with pytest.raises(ProtocolError, match="upload a CSV or choose another data set"):
+        session.handle({"type": "add_point", "x": [2.0, 2.0], "label": 1})
     for _ in range(5):
         session.train_epoch()
     weights, _, code = run_export(session, tmp_path)
     assert_same_weights(session, weights)
-    assert "x_train = np.vstack([x_train, [[2.0, 2.0]]])" in code
+    assert "np.vstack" not in code
     assert "x_test, y_test = x_train, y_train" in code

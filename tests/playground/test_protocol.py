@@ -167,6 +167,12 @@ def test_csv_classification_and_regression():
         ("a,b,c\n1,2,0\n9,2,1\n", "outside the plane", "bad_csv"),
         ("a,b,c\n1,2,0\n1,2,0\n", "single class", "bad_csv"),
         ("a,b,c\n" + "1,1,0\n" * 2001, "at most 2000", "limit"),
+        pytest.param(
+            'a,b,c\n"' + "1" * 200_000 + '",1,0\n',
+            "cannot be read: field larger",
+            "bad_csv",
+            id="a-200000-character-field",
+        ),
     ],
 )
 def test_bad_csv_names_the_line(text, match, code):

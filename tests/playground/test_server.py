@@ -216,6 +216,18 @@ def test_every_message_type(client):
         json.dumps({"type": "set", "key": "learning_rate", "value": 99}),
         json.dumps({"type": "ping", "pad": "x" * (70 * 1024)}),
         json.dumps({"type": "set_weight", "layer": 5, "row": 0, "col": 0, "value": 1.0}),
+        # a number too large for a float, and arrays nested too deep for the JSON parser
+        pytest.param(
+            '{"type": "set", "key": "learning_rate", "value": 1' + "0" * 400 + "}",
+            id="a-400-digit-rate",
+        ),
+        pytest.param(
+            '{"type": "add_point", "x": [1' + "0" * 400 + ', 0], "label": 0}',
+            id="a-400-digit-point",
+        ),
+        pytest.param(
+            '{"type": "ping", "x": ' + "[" * 30000 + "]" * 30000 + "}", id="nested-30000-deep"
+        ),
     ],
 )
 def test_a_bad_message_gets_an_error_and_the_session_goes_on(client, bad):

@@ -1,5 +1,6 @@
 import copy
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -345,6 +346,36 @@ def test_history_cursor_sends_only_the_new_tail():
     assert second["history_from"] == 2 and second["history"]["epoch"] == [3]
     session.handle({"type": "reset"})
     assert session.snapshot().message(cursor)["history_from"] == 0
+
+
+def test_a_failing_epoch_pauses_the_session_and_tells_the_page(monkeypatch):
+    """A bug while training must not end the session's thread silently: an error, then a
+    state saying "paused", and the next message is still handled."""
+    outputs = []
+    worker = SessionWorker(outputs.append)
+    calls = []
+
+    def broken(self):
+        calls.append(1)
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Session, "train_epoch", broken)
+    worker.start()
+    worker.submit({"type": "play"})
+    deadline = time.monotonic() + 30
+    while not any(isinstance(o, dict) and o.get("code") == "internal" for o in outputs):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    worker.submit({"type": "ping"})
+    while not any(isinstance(o, dict) and o.get("type") == "pong" for o in outputs):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    error = next(o for o in outputs if isinstance(o, dict) and o.get("code") == "internal")
+    assert "training failed: boom" in error["message"]
+    snapshots = [o for o in outputs if isinstance(o, Snapshot)]
+    assert snapshots[-1].state["status"] == "paused" and len(calls) == 1
+    worker.close()
+    assert worker.join(timeout=30)
 
 
 def test_long_runs_keep_thinned_curves_spanning_every_epoch(monkeypatch):

@@ -111,7 +111,12 @@ class ProtocolError(ValueError):
 def _number(where: str, value: Any, low: float, high: float, low_open: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ProtocolError(f"{where} must be a number, got {json.dumps(value)}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise ProtocolError(
+            f"{where} must be a number in [{low:g}, {high:g}], got an integer too large"
+        ) from None
     left = "(" if low_open else "["
     if not math.isfinite(v) or (v <= low if low_open else v < low) or v > high:
         raise ProtocolError(f"{where} must be a number in {left}{low:g}, {high:g}], got {value!r}")
@@ -299,6 +304,8 @@ def parse_message(text: str | bytes) -> dict[str, Any]:
         obj = json.loads(text)
     except ValueError as exc:
         raise ProtocolError(f"message is not valid JSON ({exc}); expected an object") from None
+    except RecursionError:  # arrays or objects nested thousands deep
+        raise ProtocolError("message is nested too deeply; expected a flat JSON object") from None
     if not isinstance(obj, dict) or "type" not in obj:
         raise ProtocolError('a message must be a JSON object with a "type"')
     kind = obj["type"]
@@ -382,11 +389,14 @@ def parse_csv(text: str) -> CsvData:
     [-6, 6]²). Labels that are all integers in 0 … 4 make a classification set of
     k = max + 1 classes; any other numbers a regression set. Errors name the line and what
     was expected."""
-    rows = [
-        (i + 1, row)
-        for i, row in enumerate(csv.reader(io.StringIO(text)))
-        if any(cell.strip() for cell in row)
-    ]
+    try:
+        rows = [
+            (i + 1, row)
+            for i, row in enumerate(csv.reader(io.StringIO(text)))
+            if any(cell.strip() for cell in row)
+        ]
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+        raise ProtocolError(f"the CSV file cannot be read: {exc}", "bad_csv") from None
     if not rows:
         raise ProtocolError(
             "the CSV file is empty; expected a header line then x1,x2,label rows", "bad_csv"

@@ -291,6 +291,10 @@ async def _serve_session(websocket: WebSocket) -> None:
             except protocol.ProtocolError as exc:
                 outbox.put(_error(exc.code, str(exc)))
                 continue
+            except Exception as exc:  # a checker's bug must not end the session
+                log.exception("playground message could not be checked")
+                outbox.put(_error("internal", f"the message could not be checked: {exc}"))
+                continue
             if parsed["type"] == "ping":
                 outbox.put({"type": "pong"})
             else:

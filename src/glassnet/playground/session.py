@@ -13,6 +13,7 @@ step. `SessionWorker` runs a session in a thread of its own, off the server's ev
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import queue
@@ -383,6 +384,11 @@ class Session:
         return [self.snapshot()]
 
     def _on_add_point(self, message: dict[str, Any]) -> list[Any]:
+        if self.config["dataset"] in data.UNSPLIT:
+            raise ProtocolError(
+                f"the {self.config['dataset']} data set is its samples and nothing else (they are "
+                "the test set too); upload a CSV or choose another data set to add points"
+            )
         total = len(self.x_train) + len(self.x_test)
         if total >= protocol.MAX_POINTS:
             raise ProtocolError(
@@ -648,20 +654,21 @@ class SessionWorker:
         session = self.session
         try:
             session.train_epoch()
-        except Exception as exc:  # a bug must not kill the session silently
+            # let the event loop's thread take the GIL between epochs: it relays the frames
+            time.sleep(0)
+            if self.stop.is_set():
+                return
+            if session.status != "playing":
+                self.emit(session.snapshot())
+            elif self.want_snapshot.is_set():
+                self.want_snapshot.clear()
+                self.emit(session.snapshot())
+        except Exception as exc:  # a bug must not end the session silently
             log.exception("playground training failed")
             session.status = "paused"
             self.emit({"type": "error", "code": "internal", "message": f"training failed: {exc}"})
-            return
-        # let the event loop's thread take the GIL between epochs: it relays the frames
-        time.sleep(0)
-        if self.stop.is_set():
-            return
-        if session.status != "playing":
-            self.emit(session.snapshot())
-        elif self.want_snapshot.is_set():
-            self.want_snapshot.clear()
-            self.emit(session.snapshot())
+            with contextlib.suppress(Exception):  # the page learns it is paused
+                self.emit(session.snapshot())
 
     def _handle(self, message: dict[str, Any]) -> None:
         try:
