@@ -379,7 +379,7 @@ def test_a_failing_epoch_pauses_the_session_and_tells_the_page(monkeypatch):
 
 
 def test_long_runs_keep_thinned_curves_spanning_every_epoch(monkeypatch):
-    """Memory stays flat: past MAX_POINTS a curve keeps every other point (the first and the
+    """Memory stays flat: past CURVE_MAX_POINTS a curve keeps every other point (the first and the
     last epoch always), and a connection is sent the whole thinned curve once."""
     from glassnet.playground import network
     from glassnet.playground.session import HistoryCursor
@@ -390,7 +390,7 @@ def test_long_runs_keep_thinned_curves_spanning_every_epoch(monkeypatch):
     reference = full.snapshot().message()["history"]
     assert reference["epoch"] == list(range(1, 22))
 
-    monkeypatch.setattr(network, "MAX_POINTS", 8)
+    monkeypatch.setattr(network, "CURVE_MAX_POINTS", 8)
     session = make(dataset="xor", n_points=60)
     cursor = HistoryCursor()
     lengths = []

@@ -188,13 +188,13 @@ def _param_grad_norm(layer: Any) -> float:
 
 
 # Points of a loss curve kept before it is thinned: more than a chart's width in pixels.
-MAX_POINTS = 4000
+CURVE_MAX_POINTS = 4000
 _SERIES_IDS = itertools.count()
 
 
 @dataclass
 class Series:
-    """A network's loss curves (append-only): one value per epoch until ``MAX_POINTS``, then
+    """A network's loss curves (append-only): one value per epoch until ``CURVE_MAX_POINTS``, then
     thinned (see :meth:`thinned`) so that a session's memory stays flat however long it runs.
     """
 
@@ -272,7 +272,7 @@ class Network:
         self.series.epoch.append(epoch)
         self.series.train_loss.append(self.losses(*train))
         self.series.test_loss.append(self.losses(*test))
-        if len(self.series) >= MAX_POINTS:
+        if len(self.series) >= CURVE_MAX_POINTS:
             self.series = self.series.thinned()
 
     def outputs(self, x: np.ndarray) -> list[np.ndarray]:
