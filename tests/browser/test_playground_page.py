@@ -160,6 +160,14 @@ def point_on_edge(page: Any, test_id: str) -> tuple[float, float]:
     )
 
 
+def shown_value(tooltip: Any, test_id: str) -> float:
+    """A number of a tooltip: its text (with the sign "−") agrees with its exact data-value."""
+    node = tooltip.get_by_test_id(test_id)
+    value = float(node.get_attribute("data-value"))
+    assert float(node.inner_text().replace("−", "-")) == pytest.approx(value, abs=1e-3)
+    return value
+
+
 def kernel_arrays(weights: list[dict[str, Any]]) -> list[np.ndarray]:
     """The state's weights as get_weights() orders them: kernel, bias, kernel, bias, …"""
     out = []
@@ -521,9 +529,9 @@ def test_neuron_tooltip_shows_the_formula_with_values(page: Any, playground: Pla
     w = state(page)["weights"][0]
     x1, x2 = (float(v) for v in page.evaluate("window.glassnet.chosen.x"))
     z = w["kernel"][0][1] * x1 + w["kernel"][1][1] * x2 + w["bias"][1]
-    assert float(tooltip.get_by_test_id("neuron-z").inner_text()) == pytest.approx(z, abs=2e-3)
-    a = float(tooltip.get_by_test_id("neuron-a").inner_text())
-    assert a == pytest.approx(np.tanh(z), abs=2e-3)
+    assert shown_value(tooltip, "neuron-z") == pytest.approx(z, rel=1e-9, abs=1e-12)
+    a = shown_value(tooltip, "neuron-a")
+    assert a == pytest.approx(np.tanh(z), rel=1e-9, abs=1e-12)
     screenshot(page, "playground-neuron.png")
     clean(page)
 
@@ -615,4 +623,204 @@ def test_divergence_stops_training_and_says_what_to_try(page: Any, playground: P
     assert page.get_by_test_id("play").is_disabled()
     bars = page.get_by_test_id("grad-norms").locator("[data-testid^=grad-norm-]")
     assert bars.count() == 3
+    clean(page)
+
+
+def notice_text(page: Any) -> str:
+    box = page.get_by_test_id("error")
+    box.wait_for()
+    return box.inner_text()
+
+
+def choose_point(page: Any, x1: float, x2: float) -> tuple[float, float]:
+    """Hover the output plot at (x1, x2) of its domain; returns the point the page chose."""
+    box = page.get_by_test_id("heatmap-output").bounding_box()
+    lo, hi = page.evaluate("window.glassnet.data.domain || [-6, 6]")
+    page.mouse.move(
+        box["x"] + box["width"] * (x1 - lo) / (hi - lo),
+        box["y"] + box["height"] * (hi - x2) / (hi - lo),
+    )
+    page.wait_for_function("() => window.glassnet.chosen !== null")
+    return tuple(float(v) for v in page.evaluate("window.glassnet.chosen.x"))
+
+
+def test_the_neuron_tooltip_of_the_paper_preset_takes_the_constant_input(
+    page: Any, playground: Playground
+) -> None:
+    open_page(page, playground.url())
+    page.get_by_test_id("preset").select_option("paper")
+    page.wait_for_function(
+        "() => window.glassnet.state.config.dataset === 'paper'"
+        " && window.glassnet.data.train.x.length === 4"
+    )
+    x1, x2 = choose_point(page, 0.3, 0.7)
+    page.get_by_test_id("neuron-0-1").hover()
+    tooltip = page.get_by_test_id("neuron-tooltip")
+    tooltip.wait_for()
+    assert "sigmoid" in tooltip.inner_text()
+    w = state(page)["weights"][0]
+    inputs = np.array([x1, x2, 1.0])
+    z = float(inputs @ np.array(w["kernel"])[:, 1] + w["bias"][1])
+    assert shown_value(tooltip, "neuron-z") == pytest.approx(z, rel=1e-9, abs=1e-12)
+    a = shown_value(tooltip, "neuron-a")
+    assert a == pytest.approx(1 / (1 + np.exp(-z)), rel=1e-9, abs=1e-12)
+    # the constant input's own tooltip
+    page.get_by_test_id("feature-one").hover()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=neuron-tooltip]')"
+        ".innerText.includes('1 = 1.000')"
+    )
+    # moving over the output plot again updates the point without an error
+    choose_point(page, 0.6, 0.2)
+    clean(page)
+
+
+def test_a_refused_configuration_is_rolled_back(page: Any, playground: Playground) -> None:
+    open_page(page, playground.url())
+    page.get_by_test_id("preset").select_option("spiral3")
+    page.wait_for_function(
+        "() => window.glassnet.state.config.classes === 3 && window.glassnet.data.classes === 3"
+    )
+    page.get_by_test_id("step").click()
+    wait_epoch(page, 1)
+    errors = page.evaluate("window.glassnet.errors.length")
+    # a sigmoid output cannot tell 3 classes apart: the server refuses the configuration
+    page.get_by_test_id("output").select_option("sigmoid")
+    page.wait_for_function("n => window.glassnet.errors.length > n", arg=errors)
+    assert "sigmoid" in notice_text(page)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=output]').value === 'softmax'"
+    )
+    assert page.evaluate("window.glassnet.config") == state(page)["config"]
+    assert epoch(page) == 1
+    # the next edit goes through
+    page.get_by_test_id("optimizer").select_option("sgd")
+    page.wait_for_function("() => window.glassnet.state.config.optimizer === 'sgd'")
+    config = state(page)["config"]
+    assert config["output"] == "softmax" and config["classes"] == 3
+    assert page.evaluate("window.glassnet.errors.length") == errors + 1
+    assert page.get_by_test_id("output").input_value() == "softmax"
+    assert "output=softmax" in page.evaluate("location.hash")
+    clean(page)
+
+
+@pytest.mark.parametrize(
+    ("hash_", "named"),
+    [
+        ("#learning_rate=100&dataset=foo", ["learning_rate", "dataset"]),
+        ("#layers=9,2&activations=tanh,tanh&noise=80", ["layers", "noise"]),
+        # valid to the page, refused by the server: three classes and a sigmoid output
+        ("#dataset=spiral&classes=3&output=sigmoid", ["sigmoid"]),
+    ],
+)
+def test_a_bad_link_opens_a_working_page_with_the_defaults(
+    page: Any, playground: Playground, hash_: str, named: list[str]
+) -> None:
+    open_page(page, playground.url(hash_))
+    text = notice_text(page)
+    assert all(name in text for name in named), text
+    defaults = page.evaluate("window.glassnet.hello.defaults")
+    config = state(page)["config"]
+    for key in ("dataset", "learning_rate", "layers", "noise", "output"):
+        if key not in hash_:
+            continue
+        assert config[key] == defaults[key], key
+    assert page.evaluate("window.glassnet.config") == config
+    page.get_by_test_id("step").click()
+    wait_epoch(page, 1)
+    assert page.get_by_test_id("dataset").input_value() == config["dataset"]
+    clean(page)
+
+
+def test_clicking_the_last_active_feature_changes_nothing(
+    page: Any, playground: Playground
+) -> None:
+    open_page(page, playground.url("#dataset=circle&features=x1"))
+    for n in (1, 2, 3):
+        page.get_by_test_id("step").click()
+        wait_epoch(page, n)
+    sent = page.evaluate(
+        """() => { const s = window.glassnet.socket; const original = s.send.bind(s);
+            window.sentTypes = [];
+            s.send = (text) => { window.sentTypes.push(JSON.parse(text).type); original(text); };
+            return true; }"""
+    )
+    assert sent
+    page.get_by_test_id("feature-x1").click()
+    assert page.get_by_test_id("feature-x1").get_attribute("data-active") == "true"
+    page.get_by_test_id("step").click()
+    page.wait_for_function("() => window.glassnet.state.epoch !== 3")
+    assert epoch(page) == 4
+    assert page.evaluate("window.sentTypes") == ["step"]
+    clean(page)
+
+
+def test_the_second_networks_divergence_is_labelled(page: Any, playground: Playground) -> None:
+    hash_ = "#dataset=plane&layers=8,8&activations=relu,relu&compare=learning_rate:10"
+    open_page(page, playground.url(hash_))
+    page.get_by_test_id("play").click()
+    page.wait_for_function(
+        "() => window.glassnet.state.compare"
+        " && window.glassnet.state.compare.status === 'diverged'",
+        timeout=60_000,
+    )
+    page.get_by_test_id("pause").click()
+    page.wait_for_function("() => window.glassnet.state.status === 'paused'")
+    label = state(page)["compare"]["label"]
+    message = page.get_by_test_id("message")
+    message.wait_for()
+    assert message.inner_text().startswith(f"Second network ({label}):"), message.inner_text()
+    clean(page)
+
+
+def test_the_compare_learning_rate_suggestion_is_a_clean_number(
+    page: Any, playground: Playground
+) -> None:
+    # 0.07 · 10 is 0.7000000000000001 in floating point
+    open_page(page, playground.url("#learning_rate=0.07"))
+    page.get_by_test_id("compare").select_option("learning_rate")
+    page.wait_for_function("() => window.glassnet.state.compare !== null")
+    assert state(page)["config"]["compare"] == {"key": "learning_rate", "value": 0.7}
+    assert page.get_by_test_id("compare-value").input_value() == "0.7"
+    assert "compare=learning_rate:0.7&" in page.evaluate("location.hash")
+    clean(page)
+
+
+def test_the_page_keeps_only_the_last_50_errors(page: Any, playground: Playground) -> None:
+    open_page(page, playground.url())
+    page.evaluate(
+        "() => { for (let i = 0; i < 60; i++) window.glassnet.send({type: 'nonsense'}); }"
+    )
+    page.wait_for_function("() => window.glassnet.errors.length === 50")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.glassnet.errors.length") == 50
+    clean(page)
+
+
+def test_tooltip_and_labels_write_signs_and_units(page: Any, playground: Playground) -> None:
+    open_page(page, playground.url("#dataset=circle&noise=10&layers=4,2&activations=tanh,tanh"))
+    noise = page.locator("label:has([data-testid=noise])").inner_text()
+    assert " ".join(noise.split()) == "Noise 10%"
+    page.get_by_test_id("step").click()
+    wait_epoch(page, 1)
+    x1, x2 = choose_point(page, -2, -3)
+    assert x1 < 0 and x2 < 0
+    weights = state(page)["weights"]
+    # units of the first layer (the point's negative coordinates as inputs) and of the second
+    for layer, j in ((0, 0), (0, 1), (1, 0)):
+        page.get_by_test_id(f"neuron-{layer}-{j}").hover()
+        tooltip = page.get_by_test_id("neuron-tooltip")
+        tooltip.wait_for()
+        lines = tooltip.inner_text().splitlines()
+        formula = [line for line in lines if line.startswith("z = ") and "Σ" not in line]
+        assert len(formula) == 2, lines
+        for line in formula:
+            body = line.split(" = ")[1]
+            assert "-" not in body and "+ −" not in body, line
+        if layer == 0:
+            assert "·(−" in formula[1], formula
+        w = weights[layer]["kernel"]
+        if w[0][j] < 0:
+            assert formula[0].startswith("z = −"), formula
+        page.mouse.move(0, 0)
     clean(page)

@@ -10,6 +10,8 @@ export const ACTIVATION_LABELS = {
   sigmoid: "Sigmoid", tanh: "Tanh", relu: "ReLU", leaky_relu: "Leaky ReLU", linear: "Linear",
 };
 export const OPTIMIZERS = ["sgd", "momentum", "rmsprop", "adam"];
+export const OUTPUTS = ["auto", "sigmoid", "softmax", "linear"];
+export const REGULARIZATIONS = ["none", "l1", "l2"];
 export const DATASETS = ["circle", "xor", "gaussians", "spiral", "paper", "plane", "gaussian", "custom"];
 // data sets of fixed samples: no noise, no number of points, no split (test = training samples)
 export const FIXED = new Set(["paper"]);
@@ -22,6 +24,7 @@ export const REGULARIZATION_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3
 export const COMPARE_KEYS = ["activation", "learning_rate", "optimizer", "layers"];
 export const MAX_LAYERS = 6;
 export const MAX_NEURONS = 8;
+export const MAX_SEED = 2 ** 31 - 1;
 
 export const DEFAULTS = Object.freeze({
   dataset: "circle",
@@ -54,6 +57,23 @@ export function clone(config) {
 
 const INT_KEYS = ["classes", "n_points", "data_seed", "seed", "batch_size"];
 const FLOAT_KEYS = ["noise", "train_ratio", "learning_rate", "regularization_rate"];
+
+/** The accepted range [low, high] of each number ("open": low itself excluded), with the
+ * server's caps (hello's `limits`) where it sends them. */
+function ranges(limits = {}) {
+  const points = limits.max_points ?? 2000;
+  return {
+    classes: [2, limits.max_classes ?? 5],
+    noise: [0, 50],
+    train_ratio: [10, 90],
+    n_points: [50, points],
+    data_seed: [0, MAX_SEED],
+    seed: [0, MAX_SEED],
+    batch_size: [1, points],
+    learning_rate: [0, 10, "open"],
+    regularization_rate: [0, 10],
+  };
+}
 
 function parseList(text) {
   if (text === "" || text === undefined) return [];
@@ -109,12 +129,23 @@ export function toHash(config, view = VIEW_DEFAULTS) {
   return "#" + params.join("&");
 }
 
-const CHOICES = { loss: LOSSES, initializer: INITIALIZERS };
+const CHOICES = {
+  dataset: DATASETS,
+  output: OUTPUTS,
+  optimizer: OPTIMIZERS,
+  regularization: REGULARIZATIONS,
+  loss: LOSSES,
+  initializer: INITIALIZERS,
+};
 
-/** Read a configuration and the view settings from a URL hash over the defaults; returns
- * {config, view, problems}. */
-export function fromHash(hash, defaults = DEFAULTS) {
+/** Read a configuration and the view settings from a URL hash over the defaults, each value
+ * checked against its choices and range (`limits`: hello's); returns {config, view, problems}
+ * where a value with a problem keeps its default. */
+export function fromHash(hash, defaults = DEFAULTS, limits = {}) {
   const config = clone(defaults);
+  const range = ranges(limits || {});
+  const maxLayers = limits?.max_layers ?? MAX_LAYERS;
+  const maxNeurons = limits?.max_neurons ?? MAX_NEURONS;
   const view = { ...VIEW_DEFAULTS };
   const problems = [];
   const text = (hash || "").replace(/^#/, "");
@@ -139,22 +170,22 @@ export function fromHash(hash, defaults = DEFAULTS) {
     if (key in CHOICES) {
       if (CHOICES[key].includes(raw)) config[key] = raw;
       else problems.push(`${key} must be one of ${CHOICES[key].join(", ")}, got "${raw}"`);
-    } else if (INT_KEYS.includes(key)) {
+    } else if (INT_KEYS.includes(key) || FLOAT_KEYS.includes(key)) {
       const v = Number(raw);
-      if (raw === "" || !Number.isInteger(v)) problems.push(`${key} must be an integer, got "${raw}"`);
-      else config[key] = v;
-    } else if (FLOAT_KEYS.includes(key)) {
-      const v = Number(raw);
-      if (raw === "" || !Number.isFinite(v)) problems.push(`${key} must be a number, got "${raw}"`);
-      else config[key] = v;
+      const [low, high, open] = range[key];
+      const kind = INT_KEYS.includes(key) ? "an integer" : "a number";
+      const ok = raw !== "" && (INT_KEYS.includes(key) ? Number.isInteger(v) : Number.isFinite(v))
+        && (open ? v > low : v >= low) && v <= high;
+      if (ok) config[key] = v;
+      else problems.push(`${key} must be ${kind} in ${open ? "(" : "["}${low}, ${high}], got "${raw}"`);
     } else if (key === "features") {
       const list = parseList(raw).filter((f) => FEATURES.includes(f));
       if (list.length === 0) problems.push(`features must name some of ${FEATURES.join(", ")}`);
       else config.features = FEATURES.filter((f) => list.includes(f));
     } else if (key === "layers") {
       const list = parseList(raw).map(Number);
-      if (!list.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_NEURONS) || list.length > MAX_LAYERS) {
-        problems.push(`layers must be up to ${MAX_LAYERS} integers from 1 to ${MAX_NEURONS}, got "${raw}"`);
+      if (!list.every((n) => Number.isInteger(n) && n >= 1 && n <= maxNeurons) || list.length > maxLayers) {
+        problems.push(`layers must be up to ${maxLayers} integers from 1 to ${maxNeurons}, got "${raw}"`);
       } else config.layers = list;
     } else if (key === "activations") {
       const list = parseList(raw);
@@ -164,9 +195,11 @@ export function fromHash(hash, defaults = DEFAULTS) {
     } else if (key === "compare") {
       config.compare = compareFromText(raw);
       if (raw && raw !== "none" && config.compare === null) problems.push(`compare "${raw}" not understood`);
-    } else {
-      config[key] = raw;
     }
+  }
+  if (config.classes > 2 && !MULTICLASS.has(config.dataset)) {
+    problems.push(`classes = ${config.classes}: only ${[...MULTICLASS].join(", ")} data have more than 2 classes`);
+    config.classes = 2;
   }
   // one activation per hidden layer: when only layers were given, keep the activation in use
   if (!seen.has("activations") || config.activations.length !== config.layers.length) {

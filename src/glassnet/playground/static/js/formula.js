@@ -13,6 +13,7 @@ const FEATURE_FN = {
   x1x2: (p) => p[0] * p[1],
   sin_x1: (p) => Math.sin(p[0]),
   sin_x2: (p) => Math.sin(p[1]),
+  one: () => 1,
 };
 
 const G = {
@@ -80,8 +81,20 @@ export function inputNames(l, features, weights) {
   return weights[l].kernel.map((_, i) => `a${sup(l)}${sub(i + 1)}`);
 }
 
-function signed(v) {
-  return v < 0 ? `− ${fmt(-v)}` : `+ ${fmt(v)}`;
+/** A number as `fmt` writes it, with the minus sign "−" (U+2212). */
+function num(v, digits = 3) {
+  return fmt(v, digits).replace(/-/g, "−");
+}
+
+/** A sum of terms [coefficient, text] as "c₁·t₁ + c₂·t₂ − c₃·t₃", then the bias "± b". */
+function sumText(terms, bias) {
+  let out = "";
+  terms.forEach(([c, t], i) => {
+    if (i === 0) out = `${num(c)}·${t}`;
+    else out += ` ${c < 0 ? "−" : "+"} ${num(Math.abs(c))}·${t}`;
+  });
+  const b = `${bias < 0 ? "−" : "+"} ${num(Math.abs(bias))}`;
+  return out ? `${out} ${b}` : num(bias);
 }
 
 function escape(text) {
@@ -100,8 +113,7 @@ export function neuronFormula({ l, j, weights, activations, outputKind, features
   const title = isOutput
     ? `Output unit ${j + 1} (layer ${k})`
     : `Hidden layer ${k}, neuron ${j + 1}`;
-  const terms = w.kernel.map((row, i) => `${fmt(row[j])}·${names[i]}`);
-  let zLine = `z = ${terms.join(" + ")} ${signed(w.bias[j])}`.replace(/\+ -/g, "− ");
+  const zLine = `z = ${sumText(w.kernel.map((row, i) => [row[j], names[i]]), w.bias[j])}`;
   const lines = [
     `<div class="t-title">${escape(title)}</div>`,
     `<div>z = Σᵢ wᵢ·xᵢ + b,&nbsp; a = g(z), g = ${escape(kind)}: ${escape(G_TEXT[kind] || kind)}</div>`,
@@ -110,12 +122,12 @@ export function neuronFormula({ l, j, weights, activations, outputKind, features
   if (point) {
     const pass = forwardPoint(weights, activations, outputKind, features, point);
     const layer = pass.layers[l];
-    const paren = (v) => (v < 0 ? `(${fmt(v)})` : fmt(v));
-    const values = w.kernel.map((row, i) => `${fmt(row[j])}·${paren(layer.inputs[i])}`);
+    const paren = (v) => (v < 0 ? `(${num(v)})` : num(v));
+    const values = sumText(w.kernel.map((row, i) => [row[j], paren(layer.inputs[i])]), w.bias[j]);
     lines.push(
-      `<div class="t-note">at the point (x₁, x₂) = (${fmt(point[0], 2)}, ${fmt(point[1], 2)}):</div>`,
-      `<div>z = ${escape(values.join(" + "))} ${escape(signed(w.bias[j]))} = <b data-testid="neuron-z">${fmt(layer.z[j])}</b></div>`,
-      `<div>a = ${escape(kind)}(${kind === "softmax" ? "z" : fmt(layer.z[j])}) = <b data-testid="neuron-a">${fmt(layer.a[j])}</b></div>`,
+      `<div class="t-note">at the point (x₁, x₂) = (${num(point[0], 2)}, ${num(point[1], 2)}):</div>`,
+      `<div>z = ${escape(values)} = <b data-testid="neuron-z" data-value="${layer.z[j]}">${num(layer.z[j])}</b></div>`,
+      `<div>a = ${escape(kind)}(${kind === "softmax" ? "z" : num(layer.z[j])}) = <b data-testid="neuron-a" data-value="${layer.a[j]}">${num(layer.a[j])}</b></div>`,
     );
   } else {
     lines.push('<div class="t-note">Hover the output plot to choose a point and see the values.</div>');
@@ -128,9 +140,9 @@ export function neuronFormula({ l, j, weights, activations, outputKind, features
 /** Tooltip HTML for a feature (input) node. */
 export function featureFormula(feature, point) {
   const label = FEATURE_LABELS[feature] || feature;
-  let html = `<div class="t-title">Input ${escape(label)}</div><div class="t-note">Click to switch it ${"on or off"}.</div>`;
+  let html = `<div class="t-title">Input ${escape(label)}</div><div class="t-note">Click to switch it on or off.</div>`;
   if (point) {
-    html += `<div>${escape(label)} = ${fmt(FEATURE_FN[feature](point))} at (${fmt(point[0], 2)}, ${fmt(point[1], 2)})</div>`;
+    html += `<div>${escape(label)} = ${num(FEATURE_FN[feature](point))} at (${num(point[0], 2)}, ${num(point[1], 2)})</div>`;
   }
   return html;
 }

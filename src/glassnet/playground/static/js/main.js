@@ -3,9 +3,9 @@
 // Python with glassnet; this page only draws.
 
 import {
-  ACTIVATIONS, ACTIVATION_LABELS, COMPARE_KEYS, DEFAULTS, FEATURES, FIXED, LEARNING_RATES,
-  MAX_LAYERS, MAX_NEURONS, MULTICLASS, REGULARIZATION_RATES, VIEW_DEFAULTS, clone, compareToText,
-  fmt, fromHash, outputKind, parseCompareValue, toHash,
+  ACTIVATIONS, ACTIVATION_LABELS, DEFAULTS, FEATURES, FIXED, LEARNING_RATES, MAX_LAYERS,
+  MAX_NEURONS, MAX_SEED, MULTICLASS, REGULARIZATION_RATES, VIEW_DEFAULTS, clone, compareToText, fmt,
+  fromHash, outputKind, parseCompareValue, toHash,
 } from "./config.js";
 import { decodeFrame } from "./heatmap.js";
 import { NetworkView } from "./network.js";
@@ -19,11 +19,14 @@ let PRESETS = {};  // key → {label, note, config}, from static/presets.json
 
 const $ = (id) => document.getElementById(id);
 const CSV_KEY = "glassnet.playground.csv";
+const MAX_ERRORS = 50; // the error replies kept in app.errors, the latest last
 
 const app = {
   socket: null,
   hello: null,
   config: null,       // the configuration last sent or last received
+  unconfirmed: false, // a change of app.config was sent and no state has come since
+  fellBack: false,    // the link's configuration was refused and the defaults were sent
   view: { ...VIEW_DEFAULTS }, // the page's own settings (show test data, discretize)
   state: null,        // the latest state message
   data: null,         // the latest data message
@@ -105,7 +108,8 @@ function receive(message) {
       break;
     case "error":
       app.errors.push(message);
-      notice(`${message.message || message.code}`);
+      if (app.errors.length > MAX_ERRORS) app.errors.splice(0, app.errors.length - MAX_ERRORS);
+      refused(message);
       break;
     case "pong":
       break;
@@ -134,6 +138,7 @@ function receiveState(state) {
   }
   app.state = state;
   app.config = clone(state.config);
+  app.unconfirmed = false;
   app.stateCount += 1;
   schedule("state");
 }
@@ -182,9 +187,9 @@ function render() {
     showReadouts(state);
     network.update(state, kind);
     chart.update(state.history, state.compare);
-    showConfusion(state.confusion, app.data?.classes);
+    showConfusion(state.confusion);
     showGradNorms(state.grad_norms, state.compare?.grad_norms, state.config.layers.length);
-    showMessage(state.message || (state.compare?.message ?? null));
+    showMessage(state.message, state.compare?.message, state.compare?.label);
     setStatus(state.status);
     $("compare-box").hidden = !state.compare;
     updateHash(state.config);
@@ -301,7 +306,7 @@ function syncControls(config) {
     setValue("activation", config.activations[0]);
   } else {
     mixed.hidden = false;
-    setValue("activation", acts.size === 0 ? "mixed" : "mixed");
+    setValue("activation", "mixed");
   }
   const L = config.layers.length;
   $("layer-count").textContent = `${L} hidden layer${L === 1 ? "" : "s"}`;
@@ -326,22 +331,53 @@ function fillCompareValues(key) {
 
 function sendConfig(config) {
   app.config = clone(config);
+  app.unconfirmed = true;
   send({ type: "config", config: app.config });
   updateButtons();
 }
 
-/** Change the configuration through an edit function and send it. */
+function sameConfig(a, b) {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => JSON.stringify(a[k] ?? null) === JSON.stringify(b[k] ?? null));
+}
+
+/** Change the configuration through an edit function and send it, if it changed: a
+ * configuration restarts training from epoch 0. */
 function edit(change) {
   if (!app.config) return;
   const config = clone(app.config);
   change(config);
-  sendConfig(config);
+  if (!sameConfig(config, app.config)) sendConfig(config);
 }
 
 function setLive(key, value) {
   if (!app.config) return;
   app.config[key] = value;
+  app.unconfirmed = true;
   send({ type: "set", key, value });
+}
+
+/** An error reply. One that answers a change not yet confirmed by a state puts back the
+ * configuration in effect (the last state's); when the link's first configuration is refused,
+ * the page starts from the defaults. */
+function refused(message) {
+  const text = message.message || message.code;
+  if (!app.unconfirmed) {
+    notice(text);
+    return;
+  }
+  app.unconfirmed = false;
+  if (app.state) {
+    app.config = clone(app.state.config);
+    notice(`${text} (The settings in effect are kept.)`);
+    schedule("state");
+    return;
+  }
+  notice(`The link's settings were refused: ${text}. The defaults are used instead.`);
+  if (!app.fellBack) {
+    app.fellBack = true;
+    sendConfig({ ...clone(DEFAULTS), ...clone(app.hello?.defaults || {}) });
+  }
 }
 
 function updateAddClass() {
@@ -400,8 +436,8 @@ function bindControls() {
   });
   $("seed").addEventListener("change", (e) => {
     const n = Math.round(Number(e.target.value));
-    if (Number.isInteger(n) && n >= 0) edit((c) => { c.seed = n; });
-    else notice("Seed: a whole number ≥ 0.");
+    if (Number.isInteger(n) && n >= 0 && n <= MAX_SEED) edit((c) => { c.seed = n; });
+    else notice(`Seed: a whole number from 0 to ${MAX_SEED}.`);
   });
   $("optimizer").addEventListener("change", (e) => edit((c) => { c.optimizer = e.target.value; }));
   $("learning-rate").addEventListener("change", (e) => setLive("learning_rate", Number(e.target.value)));
@@ -454,9 +490,11 @@ function bindControls() {
       return;
     }
     const c0 = app.config;
+    // ten times the learning rate, without the float noise of the product (0.07 · 10)
+    const tenfold = Number((c0.learning_rate * 10).toPrecision(6));
     const defaults = {
       activation: c0.activations[0] === "sigmoid" ? "tanh" : "sigmoid",
-      learning_rate: c0.learning_rate >= 1 ? 0.1 : Math.min(10, c0.learning_rate * 10),
+      learning_rate: c0.learning_rate >= 1 ? 0.1 : Math.min(10, tenfold),
       optimizer: c0.optimizer === "adam" ? "sgd" : "adam",
       layers: c0.layers.length ? c0.layers.map(() => 8) : [4],
     };
@@ -512,10 +550,10 @@ function bindControls() {
 
   window.addEventListener("hashchange", () => {
     if (!app.hello) return;
-    const { config, view, problems } = fromHash(location.hash, app.hello.defaults || DEFAULTS);
-    if (problems.length) notice(`The link's settings: ${problems.join("; ")}.`);
+    const { config, view, problems } = fromHash(location.hash, app.hello.defaults || DEFAULTS, app.hello.limits);
+    if (problems.length) notice(`The link's settings: ${problems.join("; ")}; defaults used for those.`);
     setView(view);
-    sendConfig(config);
+    if (!sameConfig(config, app.config)) sendConfig(config);
   });
 }
 
@@ -553,7 +591,7 @@ const network = new NetworkView({
 });
 
 const output = new OutputPlot($("heatmap-output"));
-const compareOutput = new OutputPlot($("heatmap-compare"), { pointRadius: 1.5, interactive: false });
+const compareOutput = new OutputPlot($("heatmap-compare"), { interactive: false });
 const chart = new LossChart($("loss-chart"));
 
 output.onChoose = (chosen) => {
@@ -575,7 +613,7 @@ output.onAdd = (x) => {
 
 function start(defaults) {
   const base = { ...clone(DEFAULTS), ...(defaults ? clone(defaults) : {}) };
-  const { config, view, problems } = fromHash(location.hash, base);
+  const { config, view, problems } = fromHash(location.hash, base, app.hello?.limits);
   if (problems.length) notice(`The link's settings: ${problems.join("; ")}; defaults used for those.`);
   setView(view);
   if (config.dataset === "custom") {

@@ -48,6 +48,7 @@ export class NetworkView {
     this.edges = [];
     this.biases = [];
     this.unitNodes = [];
+    this.activationSelects = [];
     this.hovered = null;
     this.editTarget = null;
     this.state = null;
@@ -115,6 +116,7 @@ export class NetworkView {
     this.edges = [];
     this.biases = [];
     this.unitNodes = [];
+    this.activationSelects = [];
     this.closeEditor();
 
     // input features: all seven, the inactive ones greyed out
@@ -169,6 +171,7 @@ export class NetworkView {
         const select = el("select", { "data-testid": `layer-activation-${l}`, title: `Activation of hidden layer ${l + 1}` }, head);
         for (const a of ACTIVATIONS) el("option", { value: a, text: ACTIVATION_LABELS[a] }, select);
         select.value = config.activations[l];
+        this.activationSelects.push(select);
         select.addEventListener("change", () => this.hooks.setLayerActivation(l, select.value));
       }
       const canvases = [];
@@ -332,6 +335,10 @@ export class NetworkView {
       this.build(config, nOut);
       this.structureKey = key;
     }
+    // a select may show a choice the server refused
+    this.activationSelects.forEach((select, l) => {
+      if (select.value !== config.activations[l]) select.value = config.activations[l];
+    });
     for (const e of this.edges) {
       const w = state.weights?.[e.l]?.kernel?.[e.i]?.[e.j];
       if (w === undefined) continue;
@@ -388,8 +395,7 @@ export class NetworkView {
     config.layers.forEach((n, l) => {
       for (let j = 0; j < n; j++) {
         const map = frame.maps[k++];
-        const kind = config.activations[l] === "sigmoid" ? "sigmoid" : config.activations[l];
-        paint(this.canvases.units[l]?.[j], (ctx) => mapImage(ctx, map, R, kind));
+        paint(this.canvases.units[l]?.[j], (ctx) => mapImage(ctx, map, R, config.activations[l]));
       }
     });
     const outCanvases = this.canvases.units[config.layers.length] || [];

@@ -4,13 +4,15 @@
 
 import { CLASS_COLORS, classesImage, divergingColor, mapImage, rgb } from "./heatmap.js";
 
+const POINT_RADIUS = 3.5;
+
 export class OutputPlot {
-  constructor(canvas, { pointRadius = 3.5, interactive = true } = {}) {
+  constructor(canvas, { interactive = true } = {}) {
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d");
     this.scratch = document.createElement("canvas");
-    this.pointRadius = pointRadius;
     this.data = null;
+    this.labelScale = 1; // regression: the largest |label|, the ends of the colour scale
     this.maps = null;
     this.resolution = 50;
     this.kind = "sigmoid";
@@ -76,6 +78,13 @@ export class OutputPlot {
   setData(data) {
     this.data = data;
     if (data?.domain) this.domain = data.domain;
+    if (data?.task === "regression") {
+      let m = 1e-9;
+      for (const part of [data.train, data.test]) {
+        for (const y of part?.y || []) m = Math.max(m, Math.abs(y));
+      }
+      this.labelScale = m;
+    }
     this.draw();
   }
 
@@ -88,8 +97,7 @@ export class OutputPlot {
 
   labelColor(label) {
     if (this.data?.task === "regression") {
-      const ys = [...this.data.train.y, ...(this.data.test?.y || [])];
-      const m = Math.max(1e-9, ...ys.map(Math.abs));
+      const m = this.labelScale;
       return rgb(divergingColor(label, -m, 0, m));
     }
     return rgb(CLASS_COLORS[label % CLASS_COLORS.length]);
@@ -112,7 +120,7 @@ export class OutputPlot {
       ctx.drawImage(this.scratch, 0, 0, canvas.width, canvas.height);
     }
     if (!this.data) return;
-    const r = this.pointRadius;
+    const r = POINT_RADIUS;
     const drawSet = (part, ring) => {
       if (!part) return;
       ctx.lineWidth = 1;

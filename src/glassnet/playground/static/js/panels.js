@@ -34,7 +34,7 @@ export function showReadouts(state) {
   }
 }
 
-export function showConfusion(matrix, classes) {
+export function showConfusion(matrix) {
   const box = document.getElementById("confusion");
   if (!matrix) {
     box.innerHTML = '<p class="hint">Classification only.</p>';
@@ -53,7 +53,6 @@ export function showConfusion(matrix, classes) {
   });
   html += "</table>";
   box.innerHTML = html;
-  void classes;
 }
 
 function barWidth(g) {
@@ -64,10 +63,6 @@ function barWidth(g) {
 
 export function showGradNorms(norms, compareNorms, nLayers) {
   const box = document.getElementById("grad-norms");
-  if (!norms || norms.length === 0) {
-    box.innerHTML = '<p class="hint">Appears after the first step.</p>';
-    return;
-  }
   let html = "";
   norms.forEach((g, l) => {
     const name = l === nLayers ? "output" : `layer ${l + 1}`;
@@ -80,15 +75,18 @@ export function showGradNorms(norms, compareNorms, nLayers) {
   box.innerHTML = html;
 }
 
-export function showMessage(message) {
+/** The divergence message of the network, or else of the second network (`compareLabel`). */
+export function showMessage(message, compareMessage = null, compareLabel = "") {
   const box = document.getElementById("message");
-  if (!message) {
+  if (!message && !compareMessage) {
     box.hidden = true;
     box.replaceChildren();
     return;
   }
+  let title = (message || compareMessage).title || "Training stopped";
+  if (!message) title = `Second network (${compareLabel}): ${title}`;
   box.hidden = false;
-  box.innerHTML = `<b>${escape(message.title || "Training stopped")}</b>${escape(message.text || "")}`;
+  box.innerHTML = `<b>${escape(title)}</b>${escape((message || compareMessage).text || "")}`;
 }
 
 function valueTable(key, value, shape) {
