@@ -5,7 +5,6 @@ import inspect
 import json
 import re
 import shlex
-import time
 
 import numpy as np
 import pytest
@@ -66,13 +65,11 @@ def test_the_command_line_options_are_built_from_the_declaration(declared):
     ],
 )
 def test_bad_options_are_refused_before_any_training(args, expected, tmp_path):
-    start = time.perf_counter()
     result = glassnet("run", *args, "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert expected in result.stderr
     assert not (tmp_path / "out").exists()  # nothing was trained, nothing written
-    assert time.perf_counter() - start < 30  # an option error, not a failed run
 
 
 def test_the_report_runs_again_to_the_same_numbers(tmp_path):
