@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -57,9 +56,7 @@ def test_the_command_serves_the_page_behind_its_token_and_stops_on_ctrl_c():
         localhost = urllib.request.Request(url, headers={"Host": f"localhost:{port}"})
         assert _get(localhost)[0] == 200
         process.send_signal(signal.SIGINT)
-        start = time.perf_counter()
-        process.wait(timeout=15)
-        assert time.perf_counter() - start < 10
+        process.wait(timeout=30)  # Ctrl-C ends it: no hang
         assert process.returncode == 0
         assert "Traceback" not in process.stderr.read()
     finally:
