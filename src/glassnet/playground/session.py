@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix
 
 from glassnet.datasets import playground as data
 from glassnet.monitors import saturated_fraction
@@ -523,10 +524,10 @@ class Session:
             k = self.classes or 2
             predicted_train = _classes(on_train[-1], output)
             predicted_test = _classes(on_test, output)
-            state["train_accuracy"] = float(np.mean(predicted_train == self.y_train))
-            state["test_accuracy"] = float(np.mean(predicted_test == self.y_test))
-            confusion = np.zeros((k, k), dtype=np.int64)
-            np.add.at(confusion, (self.y_test.astype(np.int64), predicted_test), 1)
+            truth_train, truth_test = self.y_train.astype(np.int64), self.y_test.astype(np.int64)
+            state["train_accuracy"] = float(accuracy_score(truth_train, predicted_train))
+            state["test_accuracy"] = float(accuracy_score(truth_test, predicted_test))
+            confusion = confusion_matrix(truth_test, predicted_test, labels=np.arange(k))
             state["confusion"] = confusion.tolist()
         for i, (layer, a) in enumerate(zip(net.dense[:-1], on_train[:-1], strict=True)):
             name = layer.activation.name
