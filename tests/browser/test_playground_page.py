@@ -322,6 +322,18 @@ def test_heat_maps_stay_drawn_when_the_window_is_resized_while_paused(
     clean(page)
 
 
+def test_explain_of_a_large_batch_says_how_much_is_not_shown(
+    page: Any, playground: Playground
+) -> None:
+    open_page(page, playground.url("#batch_size=100"))
+    page.get_by_test_id("explain").click()
+    box = page.get_by_test_id("explain-step-X")
+    box.wait_for()
+    assert box.locator("td[data-value]").count() == 12 * 2  # the corner the server sent
+    assert "(88 more rows not shown; shape 100×2)" in box.inner_text()
+    clean(page)
+
+
 def test_the_url_hash_restores_the_configuration(page: Any, playground: Playground) -> None:
     open_page(page, playground.url("#layers=3,3&activations=relu,relu&dataset=xor"))
     config = state(page)["config"]

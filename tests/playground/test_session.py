@@ -159,6 +159,27 @@ def test_explain_is_model_explain_of_the_next_batch_and_changes_nothing():
         assert np.array_equal(mine, theirs)
 
 
+def test_explain_of_a_large_batch_sends_the_corner_the_page_shows_and_the_whole_shape():
+    session = make(dataset="spiral", n_points=2000, batch_size=1000, layers=[8, 8],
+                   activations=["tanh", "tanh"], features=list(pg.FEATURES))  # fmt: skip
+    payload = session.explain()
+    assert len(protocol.dumps(payload)) < 100_000  # the whole batch would be megabytes
+    index = session.next_batch()
+    y = session.y_train.reshape(-1, 1)
+    ex = copy.deepcopy(session.main.model).explain(session.f_train[index], y[index])
+    sent = {s["key"]: s for s in payload["steps"]}
+    for step in ex.steps:
+        value = np.atleast_1d(step.value)
+        corner = value[:12, :10] if value.ndim == 2 else value[:12]
+        assert sent[step.key]["shape"] == list(step.value.shape)
+        np.testing.assert_array_equal(np.asarray(sent[step.key]["value"]).reshape(corner.shape),
+                                      corner)  # fmt: skip
+    n_features = len(pg.FEATURES)
+    assert sent["X"]["shape"] == [1000, n_features]
+    assert np.shape(sent["X"]["value"]) == (12, n_features)
+    assert payload["targets"][0]["shape"] == [1000, 1]
+
+
 def test_heat_maps_are_the_features_then_each_neuron_then_the_output():
     session = make(features=["x1", "x2", "x1x2"], layers=[3], activations=["relu"])
     session.train_epoch()

@@ -475,7 +475,7 @@ class Session:
                 "phase": s.phase,
                 "note": s.note,
                 "shape": list(np.shape(s.value)),
-                "value": protocol.array_json(s.value),
+                "value": _corner(s.value),
             }
             for s in ex.steps
         ]
@@ -485,7 +485,7 @@ class Session:
             "batch": [0, len(index)],
             "steps": steps,
             "targets": [
-                {"symbol": symbol, "value": protocol.array_json(value)}
+                {"symbol": symbol, "shape": list(np.shape(value)), "value": _corner(value)}
                 for symbol, value in ex.targets
             ],
             "loss_before": protocol.finite(ex.loss_before),
@@ -578,6 +578,21 @@ class Session:
     def state(self) -> dict[str, Any]:
         """The full state message (whole loss curves)."""
         return self.snapshot().message()
+
+
+# The corner of each matrix the page shows (its shape is sent whole): a batch of 2,000 rows
+# would otherwise be megabytes of JSON for numbers nobody sees.
+EXPLAIN_ROWS, EXPLAIN_COLS = 12, 10
+
+
+def _corner(value: Any) -> Any:
+    """The top-left EXPLAIN_ROWS × EXPLAIN_COLS of a matrix (the first entries of a vector)."""
+    a = np.asarray(value)
+    if a.ndim == 1:
+        a = a[: max(EXPLAIN_ROWS, EXPLAIN_COLS)]
+    elif a.ndim >= 2:
+        a = a[:EXPLAIN_ROWS, :EXPLAIN_COLS]
+    return protocol.array_json(a)
 
 
 def _classes(output: np.ndarray, activation: str) -> np.ndarray:

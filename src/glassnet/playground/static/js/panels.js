@@ -95,8 +95,9 @@ function valueTable(key, value, shape) {
   }
   let rows = value;
   if (!Array.isArray(rows[0])) rows = [rows];
-  const nRows = rows.length;
-  const nCols = rows[0]?.length ?? 0;
+  // the server sends a corner of a large matrix; its shape gives the whole size
+  const nRows = shape.length >= 2 ? shape[0] : rows.length;
+  const nCols = shape.length >= 2 ? shape[1] : (shape.length === 1 ? shape[0] : rows[0]?.length ?? 0);
   let html = `<table class="matrix" data-testid="explain-value-${escape(key)}">`;
   rows.slice(0, MAX_ROWS).forEach((row) => {
     html += "<tr>";
@@ -128,7 +129,7 @@ export function showExplain(reply) {
   html += '<div class="steps">';
   for (const t of reply.targets || []) {
     html += `<div class="step"><div class="heading">${escape(t.symbol)} (targets)</div>`
-      + valueTable(`target-${t.symbol}`, t.value, []) + "</div>";
+      + valueTable(`target-${t.symbol}`, t.value, t.shape || []) + "</div>";
   }
   for (const step of reply.steps || []) {
     const relation = step.phase === "update" ? "←" : "=";
