@@ -334,6 +334,25 @@ def test_explain_of_a_large_batch_says_how_much_is_not_shown(
     clean(page)
 
 
+@pytest.mark.parametrize(
+    ("fragment", "shown"),
+    [
+        ("", "Loss: binary cross-entropy."),
+        ("#dataset=plane", "Loss: mean squared error."),
+        (
+            "#regularization=l2&regularization_rate=0.1",
+            "Loss: binary cross-entropy + the L2 penalty on the weights.",
+        ),
+    ],
+)
+def test_the_page_names_the_loss_it_shows(
+    page: Any, playground: Playground, fragment: str, shown: str
+) -> None:
+    open_page(page, playground.url(fragment))
+    assert page.get_by_test_id("loss-name").inner_text() == shown
+    clean(page)
+
+
 def test_the_url_hash_restores_the_configuration(page: Any, playground: Playground) -> None:
     open_page(page, playground.url("#layers=3,3&activations=relu,relu&dataset=xor"))
     config = state(page)["config"]

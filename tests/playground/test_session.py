@@ -10,6 +10,7 @@ from glassnet import callbacks, layers, models, optimizers
 from glassnet.datasets import playground as pg
 from glassnet.experiments import paper
 from glassnet.playground import protocol
+from glassnet.playground.network import fit_targets
 from glassnet.playground.protocol import ProtocolError
 from glassnet.playground.session import Session, SessionWorker, Snapshot, grid_points
 from tests.playground.paper_preset import PAPER, PRESETS
@@ -178,6 +179,37 @@ def test_explain_of_a_large_batch_sends_the_corner_the_page_shows_and_the_whole_
     assert sent["X"]["shape"] == [1000, n_features]
     assert np.shape(sent["X"]["value"]) == (12, n_features)
     assert payload["targets"][0]["shape"] == [1000, 1]
+
+
+@pytest.mark.parametrize(
+    ("changes", "loss_name", "penalty"),
+    [
+        ({}, "binary_crossentropy", None),
+        (
+            {"dataset": "spiral", "classes": 3, "output": "softmax"},
+            "sparse_categorical_crossentropy",
+            None,
+        ),
+        ({"dataset": "plane"}, "mean_squared_error", None),
+        (
+            {"loss": "mse", "regularization": "l2", "regularization_rate": 0.1},
+            "mean_squared_error",
+            "l2",
+        ),
+    ],
+)
+def test_the_state_names_its_loss_and_whether_the_penalty_is_in_it(changes, loss_name, penalty):
+    session = make(**changes)
+    state = session.state()
+    assert state["loss_name"] == loss_name and state["penalty"] == penalty
+    # the reported loss is the model's own (evaluate): with a penalty, more than the data term
+    y = fit_targets(session.y_train, session.main.spec.output)
+    expected = session.main.model.evaluate(session.f_train, y, batch_size=len(y), verbose=0)
+    assert state["train_loss"] == pytest.approx(float(expected), rel=1e-6)
+    if penalty:
+        output = session.main.model.predict(session.f_train, verbose=0)
+        data_term = float(np.mean((output - y) ** 2))
+        assert state["train_loss"] > data_term * (1 + 1e-3)
 
 
 def test_heat_maps_are_the_features_then_each_neuron_then_the_output():

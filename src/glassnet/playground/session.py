@@ -506,6 +506,10 @@ class Session:
         state: dict[str, Any] = {
             "train_loss": protocol.finite(train_loss),
             "test_loss": protocol.finite(test_loss),
+            # what the losses are: the function "auto" resolved to, and whether the L1/L2
+            # penalty on the kernels is part of them (it is, as in evaluate)
+            "loss_name": net.spec.loss,
+            "penalty": net.spec.regularization if net.spec.regularization != "none" else None,
             "train_accuracy": None,
             "test_accuracy": None,
             "confusion": None,

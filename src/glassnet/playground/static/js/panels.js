@@ -17,8 +17,20 @@ function percent(v) {
   return v === null || v === undefined ? "–" : `${(100 * v).toFixed(1)}%`;
 }
 
+// the loss functions' names as a reader knows them
+const LOSS_NAMES = {
+  binary_crossentropy: "binary cross-entropy",
+  sparse_categorical_crossentropy: "categorical cross-entropy",
+  mean_squared_error: "mean squared error",
+};
+
 export function showReadouts(state) {
   text("epoch", String(state.epoch));
+  if (state.loss_name) {
+    const name = LOSS_NAMES[state.loss_name] || state.loss_name.replaceAll("_", " ");
+    const penalty = state.penalty ? ` + the ${state.penalty.toUpperCase()} penalty on the weights` : "";
+    text("loss-name", `Loss: ${name}${penalty}.`);
+  }
   text("train-loss", fmt(state.train_loss));
   text("test-loss", fmt(state.test_loss));
   text("train-accuracy", percent(state.train_accuracy));
