@@ -313,22 +313,14 @@ def study(
 
 
 def declaration(name: str) -> Study:
-    """The declaration of a study, by name (its module is imported if need be)."""
-    import importlib
+    """The declaration of a study (or of ``train``), by name; ValueError for any other name.
 
-    key = name.replace("-", "_")
-    if key not in _DECLARED:
-        module = f"glassnet.experiments.{key}"
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as err:
-            if err.name != module:  # a missing dependency, not an unknown study: say so
-                raise
-    if key not in _DECLARED:
-        from glassnet.experiments import STUDIES
+    Only the declared modules are ever imported, whatever name a results file carries.
+    """
+    from glassnet import experiments
 
-        raise ValueError(f"unknown study {name!r}; accepted: {', '.join((*STUDIES, 'train'))}")
-    return _DECLARED[key]
+    experiments.get(name)  # imports the study's module (which declares it), or refuses the name
+    return _DECLARED[name.replace("-", "_")]
 
 
 def _check_n_jobs(value: int) -> int:

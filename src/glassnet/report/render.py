@@ -140,9 +140,12 @@ def _relative_href(target: Path, start: Path) -> str:
 
 def _declaration(result: StudyResult) -> Any:
     """The study's declaration, or None for a result of something that is not a study."""
-    from glassnet.experiments import STUDIES, contract
+    from glassnet.experiments import contract
 
-    return contract.declaration(result.study) if result.study in (*STUDIES, "train") else None
+    try:
+        return contract.declaration(result.study)
+    except ValueError:
+        return None
 
 
 def settings_rows(result: StudyResult) -> list[tuple[str, str, str]]:
