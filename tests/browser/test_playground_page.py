@@ -322,10 +322,12 @@ def test_heat_maps_stay_drawn_when_the_window_is_resized_while_paused(
     painted = f"() => {json.dumps(maps)}.every(m => ({PAINTED})(m) === 1)"
     page.wait_for_function(painted, timeout=10_000)  # the first frame is drawn
     frames = page.evaluate("() => window.glassnet.frameCount")
+    # registered after the page's own listener, so it runs after the page has handled it
+    page.evaluate("() => addEventListener('resize', () => { window.resized = true; })")
     page.set_viewport_size({"width": 1200, "height": 800})
-    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_function("() => window.resized === true")
     # paused: no new frame comes, so the maps must be painted again from the last one
-    page.wait_for_function(painted, timeout=5_000)
+    assert page.evaluate(painted)
     assert page.evaluate("() => window.glassnet.frameCount") == frames
     assert page.evaluate("() => window.glassnet.state.status") == "paused"
     clean(page)
